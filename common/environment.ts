@@ -1,0 +1,68 @@
+/**
+ * Facts about the machine and the code that every stored number carries with it: the git commit,
+ * the host, the CPU, and the versions of the software that produced the number.
+ */
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+let cachedCommit: string | undefined;
+
+/** The commit of the usibench checkout, with `-dirty` when the tree has local changes; 'unknown' outside git. */
+export function gitCommit(): string {
+  if (cachedCommit !== undefined) return cachedCommit;
+  try {
+    const opts = { cwd: repoRoot, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
+    cachedCommit = dirty ? `${sha}-dirty` : sha;
+  } catch {
+    cachedCommit = 'unknown';
+  }
+  return cachedCommit;
+}
+
+export interface CpuInfo {
+  model: string;
+  /** Logical cores this process may use. */
+  cores: number;
+}
+
+export function cpuInfo(): CpuInfo {
+  const cpus = os.cpus();
+  return {
+    model: cpus[0]?.model.trim() ?? 'unknown CPU',
+    cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
+  };
+}
+
+export function hostName(): string {
+  return os.hostname();
+}
+
+/** The installed version of a package, or null when it is not installed. */
+export function packageVersion(name: string): string | null {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+/** Versions of node, usibench and the numeric packages, for the protocol record. */
+export function softwareVersions(extra: string[] = []): Record<string, string> {
+  const versions: Record<string, string> = {
+    node: process.versions.node,
+    usibench: (require(path.join(repoRoot, 'package.json')) as { version: string }).version,
+  };
+  for (const name of ['@tensorflow/tfjs-core', ...extra]) {
+    const v = packageVersion(name);
+    if (v) versions[name] = v;
+  }
+  return versions;
+}
