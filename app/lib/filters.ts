@@ -1,0 +1,105 @@
+/**
+ * The chart and table selectors, kept in the URL so a view can be shared. Every selector holds
+ * exactly one value: a speed/top-1 plot that mixes devices or batch sizes compares nothing.
+ * Values that are not in the database are replaced by a valid one and reported, never thrown:
+ * a stale shared link must still open a page.
+ */
+
+export const FILTER_KEYS = ['dataset', 'device', 'runtime', 'backend', 'precision', 'batch', 'resolution'] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+export const FILTER_LABELS: Record<FilterKey, string> = {
+  dataset: 'Dataset',
+  device: 'Device',
+  runtime: 'Runtime',
+  backend: 'Backend',
+  precision: 'Precision',
+  batch: 'Batch',
+  resolution: 'Resolution',
+};
+
+/** Which training runs to show: the USI (KD) results, the baseline (no KD) ones, or both with arrows. */
+export const SHOWN = ['usi', 'baseline', 'both'] as const;
+export type Shown = (typeof SHOWN)[number];
+
+/** The values the database holds for each selector, most relevant first (the default is the first). */
+export type FilterOptions = Record<FilterKey, string[]>;
+/** One value per selector; null only when the database holds no value at all for it. */
+export type Selection = Record<FilterKey, string | null>;
+
+export interface ParsedFilters {
+  selection: Selection;
+  variant: Shown;
+  /** Human-readable notes about URL values that were replaced. */
+  notices: string[];
+}
+
+export type RawParams = URLSearchParams | Record<string, string | string[] | undefined>;
+
+const MAX_ECHO = 40;
+
+/** Quotes a user-supplied value for a message, cut short so a hostile URL cannot flood the page. */
+export function quoteValue(value: string): string {
+  const cut = value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+  return `“${cut}”`;
+}
+
+function firstParam(params: RawParams, key: string): { value: string | undefined; repeated: boolean } {
+  if (params instanceof URLSearchParams) {
+    const all = params.getAll(key);
+    return { value: all[0], repeated: all.length > 1 };
+  }
+  const raw = params[key];
+  if (Array.isArray(raw)) return { value: raw[0], repeated: raw.length > 1 };
+  return { value: raw, repeated: false };
+}
+
+function listValues(values: string[]): string {
+  const shown = values.slice(0, 8).join(', ');
+  return values.length > 8 ? `${shown}, …` : shown;
+}
+
+export function parseFilters(params: RawParams, options: FilterOptions): ParsedFilters {
+  const notices: string[] = [];
+  const selection = {} as Selection;
+  for (const key of FILTER_KEYS) {
+    const available = options[key];
+    const fallback = available[0] ?? null;
+    const { value, repeated } = firstParam(params, key);
+    if (repeated) notices.push(`${FILTER_LABELS[key]} was given more than once in the URL; using the first value.`);
+    if (value === undefined || value === '') {
+      selection[key] = fallback;
+    } else if (available.includes(value)) {
+      selection[key] = value;
+    } else {
+      selection[key] = fallback;
+      notices.push(
+        available.length === 0
+          ? `${FILTER_LABELS[key]} ${quoteValue(value)} is not in the database, which holds no ${FILTER_LABELS[key].toLowerCase()} values yet.`
+          : `${FILTER_LABELS[key]} ${quoteValue(value)} is not in the database; showing ${quoteValue(fallback ?? '')} instead (available: ${listValues(available)}).`,
+      );
+    }
+  }
+  const { value: rawVariant } = firstParam(params, 'variant');
+  let variant: Shown = 'usi';
+  if (rawVariant !== undefined && rawVariant !== '') {
+    if ((SHOWN as readonly string[]).includes(rawVariant)) variant = rawVariant as Shown;
+    else notices.push(`Variant ${quoteValue(rawVariant)} is unknown; showing USI results (choose usi, baseline or both).`);
+  }
+  return { selection, variant, notices };
+}
+
+/**
+ * The query string for a view. Values equal to the default are still written, so a shared link
+ * keeps meaning the same view after new datasets or devices appear in the database.
+ */
+export function selectionToQuery(selection: Selection, variant: Shown, extra: Record<string, string> = {}): string {
+  const q = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const v = selection[key];
+    if (v !== null) q.set(key, v);
+  }
+  if (variant !== 'usi') q.set('variant', variant);
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  return q.toString();
+}
