@@ -5,5 +5,5 @@ import type * as tf from '@tensorflow/tfjs';
  * report. tfjs' countParams() also counts batch-norm moving statistics, which are not parameters.
  */
 export function trainableParams(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, d) => a * d, 1), 0);
+  return model.trainableWeights.reduce((sum, w) => sum + (w.shape as number[]).reduce((a, d) => a * d, 1), 0);
 }
