@@ -1,0 +1,120 @@
+/**
+ * The USI recipe (../shared/docs/USI.md) as one plain value: every backbone trains with exactly
+ * these numbers. Overrides are global (one `Partial<Recipe>` for a whole run or roster), never
+ * per family, and every override changes the recipe hash that identifies the run.
+ */
+import { createHash } from 'node:crypto';
+import { UsageError } from '../../common/errors.js';
+import { USI_AUGMENT, type AugmentConfig } from '../augment/index.js';
+
+export interface Recipe {
+  /** Weight of the KD term; 0 is the baseline: the same recipe without a teacher. */
+  alphaKd: number;
+  /** Softmax temperature of the KD term (the KL term is multiplied by τ², see kd-loss.ts). */
+  temperature: number;
+  /** Drop the ground-truth cross-entropy and learn from the teacher alone. */
+  kdOnly: boolean;
+  /** AdamW. Weight decay is decoupled and skipped for biases and 1-D (normalisation) parameters. */
+  lr: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Linear warm-up from warmupLr to lr, cosine decay to minLr, then a cool-down at minLr. */
+  warmupLr: number;
+  minLr: number;
+  /** Warm-up and cool-down as fractions of the run's optimiser steps (see schedule.ts for why). */
+  warmupFraction: number;
+  cooldownFraction: number;
+  /** A fixed EMA decay per step, or null to derive it from emaHalfLifeFraction of the run's steps. */
+  emaDecay: number | null;
+  emaHalfLifeFraction: number;
+  /** Batch augmentation; mixup/cutmix targets feed the loss directly, so there is no label smoothing. */
+  augment: AugmentConfig;
+}
+
+/**
+ * The reference defaults. The reference run is 300 epochs plus 10 cool-down epochs with 5 warm-up
+ * epochs, so warm-up is 5/310 and cool-down 10/310 of the whole run; its EMA decay 0.99996 at
+ * batch 1024 on ImageNet is a half-life of about 17k steps, 4.5% of the run.
+ */
+export const USI_RECIPE: Readonly<Recipe> = Object.freeze({
+  alphaKd: 5,
+  temperature: 1,
+  kdOnly: false,
+  lr: 2e-3,
+  weightDecay: 2e-2,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  warmupLr: 1e-4,
+  minLr: 1e-6,
+  warmupFraction: 5 / 310,
+  cooldownFraction: 10 / 310,
+  emaDecay: null,
+  emaHalfLifeFraction: 0.045,
+  augment: USI_AUGMENT,
+});
+
+const KEYS = Object.keys(USI_RECIPE) as Array<keyof Recipe>;
+
+function checkRange(name: string, value: number, lo: number, hi: number, loOpen = false, hiOpen = false): void {
+  const ok = Number.isFinite(value) && (loOpen ? value > lo : value >= lo) && (hiOpen ? value < hi : value <= hi);
+  if (!ok) {
+    const range = `${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
+    throw new UsageError(`recipe.${name} is ${value}, it must be a number in ${range}; fix the recipe override`);
+  }
+}
+
+/** The defaults with global overrides applied, checked. Unknown keys are refused (a typo must not silently do nothing). */
+export function resolveRecipe(overrides: Partial<Recipe> = {}): Recipe {
+  for (const key of Object.keys(overrides)) {
+    if (!KEYS.includes(key as keyof Recipe)) {
+      throw new UsageError(`unknown recipe field '${key}'; the fields are ${KEYS.join(', ')}`);
+    }
+  }
+  const r: Recipe = { ...USI_RECIPE, ...overrides };
+  checkRange('alphaKd', r.alphaKd, 0, 1e6);
+  checkRange('temperature', r.temperature, 0, 1e3, true);
+  checkRange('lr', r.lr, 0, 10, true);
+  checkRange('weightDecay', r.weightDecay, 0, 10);
+  checkRange('beta1', r.beta1, 0, 1, false, true);
+  checkRange('beta2', r.beta2, 0, 1, false, true);
+  checkRange('eps', r.eps, 0, 1, true);
+  checkRange('warmupLr', r.warmupLr, 0, 10);
+  checkRange('minLr', r.minLr, 0, r.lr);
+  checkRange('warmupFraction', r.warmupFraction, 0, 1);
+  checkRange('cooldownFraction', r.cooldownFraction, 0, 1);
+  if (r.warmupFraction + r.cooldownFraction >= 1) {
+    throw new UsageError('recipe.warmupFraction + recipe.cooldownFraction must be below 1 so that the cosine phase has steps');
+  }
+  if (r.emaDecay !== null) checkRange('emaDecay', r.emaDecay, 0, 1, false, true);
+  checkRange('emaHalfLifeFraction', r.emaHalfLifeFraction, 0, 1, true);
+  if (r.kdOnly && r.alphaKd === 0) {
+    throw new UsageError('recipe.kdOnly needs recipe.alphaKd > 0: with neither labels nor a teacher there is nothing to learn from');
+  }
+  return r;
+}
+
+/** JSON with object keys sorted at every level, so equal recipes always serialise the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`cannot hash non-finite number ${value}`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** sha256 (hex) of the recipe's canonical JSON: the identity recorded with every result. */
+export function recipeHash(recipe: Recipe): string {
+  return createHash('sha256').update(canonicalJson(recipe)).digest('hex');
+}
+
+/** Whether the recipe distils from a teacher (alphaKd 0 is the no-teacher baseline). */
+export function usesTeacher(recipe: Recipe): boolean {
+  return recipe.alphaKd > 0;
+}
