@@ -1,0 +1,120 @@
+/**
+ * A small, fully known results database for tests: two models per family with USI and baseline
+ * runs on mnist, tfjs and onnxruntime benchmarks, one failed benchmark and an older night.
+ * Every number is chosen by hand so expected fronts and gains can be worked out on paper.
+ */
+import type { Db } from '../index.js';
+import type { BenchmarkRecord, ModelFacts, TrainingRecord } from '../record.js';
+import { recordBenchmark, recordTrainingRun } from '../record.js';
+import type { ProtocolJson } from '../schema.js';
+
+export const MNIST = { name: 'mnist', numClasses: 10, channels: 1, resolution: 28, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] };
+
+export const MODELS: Record<string, ModelFacts> = {
+  resnet_a: { name: 'resnet_a', family: 'cnn', params: 600_000, gmacs: 0.04, gmacsResolution: 28, defaultResolution: 28 },
+  mobile_b: { name: 'mobile_b', family: 'mobile', params: 120_000, gmacs: 0.005, gmacsResolution: 28, defaultResolution: 28 },
+  vit_c: { name: 'vit_c', family: 'transformer', params: 300_000, gmacs: 0.02, gmacsResolution: 28, defaultResolution: 28 },
+  mixer_d: { name: 'mixer_d', family: 'mlp', params: 250_000, gmacs: 0.015, gmacsResolution: 28, defaultResolution: 28 },
+};
+
+export function protocol(runtime: string, batchSize: number, date = '2025-01-02T03:04:05.000Z'): ProtocolJson {
+  return {
+    runtime,
+    backend: runtime === 'tfjs' ? 'wasm' : 'cpu',
+    device: 'Test CPU (2 cores)',
+    cpuModel: 'Test CPU',
+    cores: 2,
+    gpu: null,
+    precision: 'fp32',
+    batchSize,
+    resolution: 28,
+    threads: runtime === 'tfjs' ? 1 : 2,
+    versions: { node: '20.0.0' },
+    gitCommit: 'abc1234',
+    date,
+  };
+}
+
+export function training(model: string, mode: 'usi' | 'baseline', top1: number, nightlyId: number | null, extra: Partial<TrainingRecord> = {}): TrainingRecord {
+  return {
+    jobKey: `train:${model}:${mode}`,
+    pairKey: `pair:${model}`,
+    model: MODELS[model],
+    dataset: MNIST,
+    recipeHash: mode === 'usi' ? 'recipe-usi' : 'recipe-base',
+    recipe: { alphaKd: mode === 'usi' ? 5 : 0 },
+    mode,
+    teacherId: null,
+    teacherModel: mode === 'usi' ? 'resnet_a' : null,
+    seed: 0,
+    epochs: 2,
+    batchSize: 64,
+    resolution: 28,
+    trainLimit: 1000,
+    testLimit: 200,
+    status: 'ok',
+    error: null,
+    curve: [
+      { epoch: 1, loss: 1.5, lr: 0.001, top1: top1 - 0.1, top1Ema: top1 - 0.12 },
+      { epoch: 2, loss: 0.9, lr: 0.0005, top1, top1Ema: top1 - 0.01 },
+    ],
+    top1Raw: top1,
+    top5Raw: Math.min(1, top1 + 0.05),
+    top1Ema: top1 - 0.01,
+    top5Ema: Math.min(1, top1 + 0.04),
+    best: 'raw',
+    wallSeconds: 12.5,
+    modelDir: `/tmp/${model}-${mode}`,
+    backend: 'wasm',
+    codeVersion: 'abc1234',
+    nightlyId,
+    environment: null,
+    ...extra,
+  };
+}
+
+export function bench(model: string, trainingRunId: number, runtime: string, imagesPerSec: number | null, nightlyId: number | null, extra: Partial<BenchmarkRecord> = {}): BenchmarkRecord {
+  const batch = 64;
+  return {
+    jobKey: `bench:${model}:${runtime}:${trainingRunId}`,
+    model: MODELS[model],
+    trainingRunId,
+    runtime,
+    backend: runtime === 'tfjs' ? 'wasm' : 'cpu',
+    device: 'Test CPU (2 cores)',
+    precision: 'fp32',
+    batchSize: batch,
+    resolution: 28,
+    params: MODELS[model].params ?? null,
+    gmacs: MODELS[model].gmacs ?? null,
+    imagesPerSec,
+    throughput: imagesPerSec === null ? null : { mean: (1000 * batch) / imagesPerSec, median: (1000 * batch) / imagesPerSec, p90: 1, p99: 2, sd: 0.1, rme: 1.5, samples: 50 },
+    latency: imagesPerSec === null ? null : { p50: 0.5, p90: 0.75, p99: 1.25, mean: 0.6 },
+    noisy: false,
+    status: imagesPerSec === null ? 'failed' : 'ok',
+    error: imagesPerSec === null ? 'onnx export failed: unsupported layer' : null,
+    protocol: protocol(runtime, batch),
+    nightlyId,
+    environment: null,
+    ...extra,
+  };
+}
+
+/**
+ * Seeds: USI top-1 resnet .98, mobile .95, vit .95, mixer .93; baselines .97, .93, .90 (no mixer
+ * baseline). tfjs img/s: resnet 100, mobile 400, vit 200, mixer 400. onnxruntime: mobile fails.
+ * The tfjs front is {resnet (best top-1), mobile (fastest, .95 beats mixer's .93), vit? no: vit
+ * .95 at 200 is dominated by mobile .95 at 400}. So the front is resnet and mobile.
+ */
+export function seedResults(db: Db): Record<string, number> {
+  const ids: Record<string, number> = {};
+  const usi = { resnet_a: 0.98, mobile_b: 0.95, vit_c: 0.95, mixer_d: 0.93 };
+  const base = { resnet_a: 0.97, mobile_b: 0.93, vit_c: 0.9 };
+  const tfjsSpeed = { resnet_a: 100, mobile_b: 400, vit_c: 200, mixer_d: 400 };
+  const ortSpeed = { resnet_a: 1500, mobile_b: null, vit_c: 900, mixer_d: 1200 };
+  for (const [m, top1] of Object.entries(usi)) ids[`${m}:usi`] = recordTrainingRun(db, training(m, 'usi', top1, null));
+  for (const [m, top1] of Object.entries(base)) ids[`${m}:baseline`] = recordTrainingRun(db, training(m, 'baseline', top1, null));
+  for (const [m, ips] of Object.entries(tfjsSpeed)) recordBenchmark(db, bench(m, ids[`${m}:usi`], 'tfjs', ips, null));
+  for (const [m, ips] of Object.entries(ortSpeed)) recordBenchmark(db, bench(m, ids[`${m}:usi`], 'onnxruntime', ips, null));
+  return ids;
+}

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bench, seedResults, training } from './__fixtures__/seed.js';
+import { closeDb, openDb, type Db } from './index.js';
+import { filterValues, frontierRows, modelHistory, resultRows, usiGains } from './queries.js';
+import { recordBenchmark, recordTrainingRun } from './record.js';
+import { benchmarkResults, trainingRuns } from './schema.js';
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usibench-q-'));
+  db = openDb(path.join(dir, 'q.sqlite'));
+});
+afterEach(() => {
+  closeDb(db);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('queries', () => {
+  it('returns one row per successful USI benchmark, joined with its run and model', () => {
+    seedResults(db);
+    const rows = resultRows(db, { runtime: 'tfjs' });
+    expect(rows.map((r) => r.model).sort()).toEqual(['mixer_d', 'mobile_b', 'resnet_a', 'vit_c']);
+    const resnet = rows.find((r) => r.model === 'resnet_a')!;
+    expect(resnet).toMatchObject({ family: 'cnn', dataset: 'mnist', mode: 'usi', top1: 0.98, imagesPerSec: 100, params: 600_000, batchSize: 64 });
+    expect(resnet.stepMs).toBeCloseTo(640, 9); // 64 images / 100 img/s
+    // The failed onnxruntime benchmark is hidden by default and shown on request.
+    expect(resultRows(db, { runtime: 'onnxruntime' }).map((r) => r.model)).not.toContain('mobile_b');
+    const failed = resultRows(db, { runtime: 'onnxruntime', includeFailed: true }).find((r) => r.model === 'mobile_b')!;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/onnx export failed/);
+    expect(failed.onFrontier).toBe(false);
+  });
+
+  it('computes the front per protocol group: tfjs {resnet, mobile}, onnxruntime {resnet}', () => {
+    seedResults(db);
+    expect(frontierRows(db, { runtime: 'tfjs' }).map((r) => r.model).sort()).toEqual(['mobile_b', 'resnet_a']);
+    // resnet is both fastest (1500) and most accurate on onnxruntime.
+    expect(frontierRows(db, { runtime: 'onnxruntime' }).map((r) => r.model)).toEqual(['resnet_a']);
+    // Without a runtime filter each group still gets its own front.
+    expect(frontierRows(db).length).toBe(3);
+  });
+
+  it('attaches the USI gain (usi − baseline) and leaves it null without a baseline', () => {
+    seedResults(db);
+    const rows = resultRows(db, { runtime: 'tfjs' });
+    const byModel = Object.fromEntries(rows.map((r) => [r.model, r]));
+    expect(byModel.resnet_a.usiGain).toBeCloseTo(0.01, 12);
+    expect(byModel.mobile_b.usiGain).toBeCloseTo(0.02, 12);
+    expect(byModel.vit_c.usiGain).toBeCloseTo(0.05, 12);
+    expect(byModel.vit_c.baselineTop1).toBe(0.9);
+    expect(byModel.mixer_d.usiGain).toBeNull();
+    const gains = usiGains(db, { dataset: 'mnist' });
+    expect(gains.map((g) => [g.model, g.family])).toEqual([
+      ['mobile_b', 'mobile'],
+      ['resnet_a', 'cnn'],
+      ['vit_c', 'transformer'],
+    ]);
+    expect(usiGains(db, { dataset: 'cifar10' })).toEqual([]);
+  });
+
+  it('keeps the newest result per model and protocol, and every night in the history', () => {
+    const ids = seedResults(db);
+    const nightRun = recordTrainingRun(db, training('resnet_a', 'usi', 0.985, null, { jobKey: 'train:resnet_a:usi:night2' }));
+    recordBenchmark(db, bench('resnet_a', nightRun, 'tfjs', 120, null));
+    const rows = resultRows(db, { runtime: 'tfjs', model: 'resnet_a' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0].imagesPerSec).toBe(120);
+    expect(rows[0].top1).toBe(0.985);
+    expect(resultRows(db, { runtime: 'tfjs', model: 'resnet_a', allNights: true })).toHaveLength(2);
+    const history = modelHistory(db, 'resnet_a', { runtime: 'tfjs' });
+    expect(history.training.map((t) => [t.mode, t.top1])).toEqual([
+      ['usi', 0.98],
+      ['baseline', 0.97],
+      ['usi', 0.985],
+    ]);
+    expect(history.benchmarks.map((b) => b.imagesPerSec)).toEqual([100, 120]);
+    expect(history.training[0].trainingRunId).toBe(ids['resnet_a:usi']);
+  });
+
+  it('lists the distinct filter values', () => {
+    seedResults(db);
+    const v = filterValues(db);
+    expect(v.runtimes).toEqual(['onnxruntime', 'tfjs']);
+    expect(v.backends).toEqual(['cpu', 'wasm']);
+    expect(v.datasets).toEqual(['mnist']);
+    expect(v.batchSizes).toEqual([64]);
+    expect(v.families).toEqual(['cnn', 'mlp', 'mobile', 'transformer']);
+  });
+
+  it('stores a job result once per night however often it is recorded', () => {
+    const a = recordTrainingRun(db, training('vit_c', 'usi', 0.9, null));
+    const b = recordTrainingRun(db, training('vit_c', 'usi', 0.9, null));
+    expect(b).toBe(a);
+    recordBenchmark(db, bench('vit_c', a, 'tfjs', 10, null));
+    recordBenchmark(db, bench('vit_c', a, 'tfjs', 10, null));
+    expect(db.select().from(trainingRuns).all()).toHaveLength(1);
+    expect(db.select().from(benchmarkResults).all()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,356 @@
+/**
+ * The read queries the site and the exports use. Everything that reads results goes through here,
+ * so the meaning of "the current number for a model" is defined once:
+ * - a result row is one benchmark result joined with the training run it measured and its model;
+ * - by default only the newest result per (model, training mode, dataset, protocol) is kept, and
+ *   only successful ones;
+ * - the Pareto front is computed within each protocol group (dataset, device, runtime, backend,
+ *   precision, batch, resolution), since numbers across protocols are not comparable.
+ */
+import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
+import type { Family } from '../training/models/registry.js';
+import type { Db } from './index.js';
+import { computeGains, type Gain } from './gains.js';
+import { paretoMask } from './pareto.js';
+import { benchmarkResults, jobs, models, nightlyRuns, trainingRuns, type ProtocolJson } from './schema.js';
+
+export type TrainingMode = 'teacher' | 'usi' | 'baseline';
+
+export interface ResultFilter {
+  dataset?: string;
+  device?: string;
+  runtime?: string;
+  backend?: string;
+  precision?: string;
+  batchSize?: number;
+  resolution?: number;
+  model?: string;
+  family?: Family;
+  /** Which training runs to show; default 'usi' (the recipe's numbers). */
+  mode?: TrainingMode | 'all';
+  /** Keep every night's result instead of the newest per model and protocol (default false). */
+  allNights?: boolean;
+  /** Include failed benchmarks (default false). */
+  includeFailed?: boolean;
+}
+
+export interface ResultRow {
+  benchmarkId: number;
+  model: string;
+  family: Family;
+  /** Parameters and MACs as the bench counted them for this graph, else the model row's figures. */
+  params: number | null;
+  gmacs: number | null;
+  /** Null only for a benchmark of an untrained model (no training run). */
+  dataset: string | null;
+  mode: TrainingMode | null;
+  trainingRunId: number | null;
+  top1: number | null;
+  top5: number | null;
+  top1Raw: number | null;
+  top1Ema: number | null;
+  /** The paired baseline's top-1 and the USI gain (usi − baseline); null when no pair exists. */
+  baselineTop1: number | null;
+  usiGain: number | null;
+  runtime: string;
+  backend: string;
+  device: string;
+  precision: string;
+  batchSize: number;
+  resolution: number;
+  imagesPerSec: number | null;
+  /** Mean per-iteration time at batchSize, ms. */
+  stepMs: number | null;
+  latencyP50: number | null;
+  latencyP90: number | null;
+  latencyP99: number | null;
+  /** Relative margin of error of the throughput, percent. */
+  rme: number | null;
+  noisy: boolean;
+  status: 'ok' | 'failed';
+  error: string | null;
+  recipeHash: string | null;
+  teacherModel: string | null;
+  seed: number | null;
+  epochs: number | null;
+  gitCommit: string;
+  /** When the benchmark was stored (ISO). */
+  date: string;
+  nightlyId: number | null;
+  /** On the speed/top-1 Pareto front of its protocol group (false when top-1 or speed is unknown). */
+  onFrontier: boolean;
+  protocol: ProtocolJson;
+}
+
+/** The fields that make two results comparable; the Pareto front and "newest" are taken within one group. */
+export function protocolGroupKey(r: Pick<ResultRow, 'dataset' | 'device' | 'runtime' | 'backend' | 'precision' | 'batchSize' | 'resolution'>): string {
+  return JSON.stringify([r.dataset, r.device, r.runtime, r.backend, r.precision, r.batchSize, r.resolution]);
+}
+
+/** Keeps the newest row per (model, mode, protocol group); input order of the survivors is kept. */
+export function latestPerProtocol<T extends ResultRow>(rows: readonly T[]): T[] {
+  const newest = new Map<string, T>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.model, r.mode, protocolGroupKey(r)]);
+    const cur = newest.get(key);
+    if (!cur || r.date > cur.date || (r.date === cur.date && r.benchmarkId > cur.benchmarkId)) newest.set(key, r);
+  }
+  const keep = new Set(newest.values());
+  return rows.filter((r) => keep.has(r));
+}
+
+/** Sets `onFrontier` on each row, computing the front separately in each protocol group. */
+export function markFrontier<T extends ResultRow>(rows: readonly T[]): T[] {
+  const groups = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const key = protocolGroupKey(r);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const out = rows.map((r) => ({ ...r, onFrontier: false }));
+  for (const idx of groups.values()) {
+    const points = idx.map((i) => ({
+      top1: rows[i].status === 'ok' && rows[i].top1 !== null ? rows[i].top1! : NaN,
+      imagesPerSec: rows[i].status === 'ok' && rows[i].imagesPerSec !== null ? rows[i].imagesPerSec! : NaN,
+    }));
+    paretoMask(points).forEach((on, k) => {
+      out[idx[k]].onFrontier = on;
+    });
+  }
+  return out;
+}
+
+/** Every finished-or-failed training run's fields that gains need. */
+function gainInputs(db: Db, dataset?: string) {
+  return db
+    .select({
+      id: trainingRuns.id,
+      model: trainingRuns.model,
+      dataset: trainingRuns.dataset,
+      mode: trainingRuns.mode,
+      pairKey: trainingRuns.pairKey,
+      recipeHash: trainingRuns.recipeHash,
+      status: trainingRuns.status,
+      top1: trainingRuns.top1,
+      createdAt: trainingRuns.createdAt,
+    })
+    .from(trainingRuns)
+    .where(dataset ? eq(trainingRuns.dataset, dataset) : undefined)
+    .all();
+}
+
+export interface GainRow extends Gain {
+  family: Family;
+}
+
+/** USI gain per backbone (newest USI/baseline pair per pair key), optionally for one dataset. */
+export function usiGains(db: Db, opts: { dataset?: string } = {}): GainRow[] {
+  const families = new Map(db.select({ name: models.name, family: models.family }).from(models).all().map((m) => [m.name, m.family]));
+  return computeGains(gainInputs(db, opts.dataset)).map((g) => ({ ...g, family: families.get(g.model) ?? 'cnn' }));
+}
+
+/** The rows for a table or chart: one per benchmark result, joined with its training run and model. */
+export function resultRows(db: Db, filter: ResultFilter = {}): ResultRow[] {
+  const conds: Array<SQL | undefined> = [
+    filter.dataset !== undefined ? eq(trainingRuns.dataset, filter.dataset) : undefined,
+    filter.device !== undefined ? eq(benchmarkResults.device, filter.device) : undefined,
+    filter.runtime !== undefined ? eq(benchmarkResults.runtime, filter.runtime) : undefined,
+    filter.backend !== undefined ? eq(benchmarkResults.backend, filter.backend) : undefined,
+    filter.precision !== undefined ? eq(benchmarkResults.precision, filter.precision) : undefined,
+    filter.batchSize !== undefined ? eq(benchmarkResults.batchSize, filter.batchSize) : undefined,
+    filter.resolution !== undefined ? eq(benchmarkResults.resolution, filter.resolution) : undefined,
+    filter.model !== undefined ? eq(benchmarkResults.model, filter.model) : undefined,
+    filter.family !== undefined ? eq(models.family, filter.family) : undefined,
+    (filter.mode ?? 'usi') !== 'all' ? eq(trainingRuns.mode, (filter.mode ?? 'usi') as TrainingMode) : undefined,
+    filter.includeFailed ? undefined : eq(benchmarkResults.status, 'ok'),
+  ];
+  const raw = db
+    .select({ b: benchmarkResults, t: trainingRuns, m: models })
+    .from(benchmarkResults)
+    .innerJoin(models, eq(models.name, benchmarkResults.model))
+    .leftJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .where(and(...conds))
+    .orderBy(asc(benchmarkResults.createdAt), asc(benchmarkResults.id))
+    .all();
+
+  const gainByPair = new Map(computeGains(gainInputs(db, filter.dataset)).map((g) => [g.pairKey, g]));
+  let rows: ResultRow[] = raw.map(({ b, t, m }) => {
+    const gain = t ? gainByPair.get(t.pairKey) : undefined;
+    return {
+      benchmarkId: b.id,
+      model: b.model,
+      family: m.family,
+      params: b.params ?? m.params,
+      gmacs: b.gmacs ?? m.gmacs,
+      dataset: t?.dataset ?? null,
+      mode: t?.mode ?? null,
+      trainingRunId: t?.id ?? null,
+      top1: t?.top1 ?? null,
+      top5: t?.top5 ?? null,
+      top1Raw: t?.top1Raw ?? null,
+      top1Ema: t?.top1Ema ?? null,
+      // The gain belongs to the newest pair; an older run of the same pair still shows it, since
+      // the pair's inputs are identical.
+      baselineTop1: gain ? gain.baselineTop1 : null,
+      usiGain: gain && t?.mode === 'usi' ? gain.gain : null,
+      runtime: b.runtime,
+      backend: b.backend,
+      device: b.device,
+      precision: b.precision,
+      batchSize: b.batchSize,
+      resolution: b.resolution,
+      imagesPerSec: b.imagesPerSec,
+      stepMs: b.stepMsMean,
+      latencyP50: b.latencyP50,
+      latencyP90: b.latencyP90,
+      latencyP99: b.latencyP99,
+      rme: b.rme,
+      noisy: b.noisy,
+      status: b.status,
+      error: b.error,
+      recipeHash: t?.recipeHash ?? null,
+      teacherModel: t?.teacherModel ?? null,
+      seed: t?.seed ?? null,
+      epochs: t?.epochs ?? null,
+      gitCommit: b.protocol.gitCommit,
+      date: b.createdAt,
+      nightlyId: b.nightlyId,
+      onFrontier: false,
+      protocol: b.protocol,
+    };
+  });
+  if (!filter.allNights) rows = latestPerProtocol(rows);
+  return markFrontier(rows);
+}
+
+/** Only the rows on their group's Pareto front. */
+export function frontierRows(db: Db, filter: ResultFilter = {}): ResultRow[] {
+  return resultRows(db, filter).filter((r) => r.onFrontier);
+}
+
+export interface TrainingHistoryPoint {
+  trainingRunId: number;
+  nightlyId: number | null;
+  date: string;
+  dataset: string;
+  mode: TrainingMode;
+  status: 'ok' | 'failed';
+  top1: number | null;
+  top5: number | null;
+  epochs: number;
+  recipeHash: string;
+  codeVersion: string;
+}
+
+/**
+ * One model across nights: its training runs (oldest first) and every benchmark of it (all nights,
+ * failed ones included, so a regression or a break shows).
+ */
+export function modelHistory(
+  db: Db,
+  model: string,
+  filter: Omit<ResultFilter, 'model' | 'allNights'> = {},
+): { training: TrainingHistoryPoint[]; benchmarks: ResultRow[] } {
+  const training = db
+    .select({
+      trainingRunId: trainingRuns.id,
+      nightlyId: trainingRuns.nightlyId,
+      date: trainingRuns.createdAt,
+      dataset: trainingRuns.dataset,
+      mode: trainingRuns.mode,
+      status: trainingRuns.status,
+      top1: trainingRuns.top1,
+      top5: trainingRuns.top5,
+      epochs: trainingRuns.epochs,
+      recipeHash: trainingRuns.recipeHash,
+      codeVersion: trainingRuns.codeVersion,
+    })
+    .from(trainingRuns)
+    .where(and(eq(trainingRuns.model, model), filter.dataset ? eq(trainingRuns.dataset, filter.dataset) : undefined))
+    .orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id))
+    .all();
+  const benchmarks = resultRows(db, { includeFailed: true, mode: 'all', ...filter, model, allNights: true });
+  return { training, benchmarks };
+}
+
+export interface FilterValues {
+  datasets: string[];
+  devices: string[];
+  runtimes: string[];
+  backends: string[];
+  precisions: string[];
+  batchSizes: number[];
+  resolutions: number[];
+  models: string[];
+  families: Family[];
+}
+
+function distinct<T extends string | number>(values: Array<T | null>): T[] {
+  const set = [...new Set(values.filter((v): v is T => v !== null))];
+  return set.sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+}
+
+/** The distinct values each filter can take, from the stored benchmark results. */
+export function filterValues(db: Db): FilterValues {
+  const rows = db
+    .select({
+      dataset: trainingRuns.dataset,
+      device: benchmarkResults.device,
+      runtime: benchmarkResults.runtime,
+      backend: benchmarkResults.backend,
+      precision: benchmarkResults.precision,
+      batchSize: benchmarkResults.batchSize,
+      resolution: benchmarkResults.resolution,
+      model: benchmarkResults.model,
+      family: models.family,
+    })
+    .from(benchmarkResults)
+    .innerJoin(models, eq(models.name, benchmarkResults.model))
+    .leftJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .all();
+  return {
+    datasets: distinct(rows.map((r) => r.dataset)),
+    devices: distinct(rows.map((r) => r.device)),
+    runtimes: distinct(rows.map((r) => r.runtime)),
+    backends: distinct(rows.map((r) => r.backend)),
+    precisions: distinct(rows.map((r) => r.precision)),
+    batchSizes: distinct(rows.map((r) => r.batchSize)),
+    resolutions: distinct(rows.map((r) => r.resolution)),
+    models: distinct(rows.map((r) => r.model)),
+    families: distinct(rows.map((r) => r.family)),
+  };
+}
+
+export interface NightlySummaryRow {
+  id: number;
+  startedAt: string;
+  endedAt: string | null;
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+  gitCommit: string;
+  host: string;
+  preset: string | null;
+  jobs: { total: number; succeeded: number; failed: number; skipped: number };
+}
+
+/** Recent nightly runs, newest first, with their job counts. */
+export function listNightlies(db: Db, limit = 50): NightlySummaryRow[] {
+  const runs = db.select().from(nightlyRuns).orderBy(desc(nightlyRuns.id)).limit(limit).all();
+  return runs.map((r) => {
+    const js = db.select({ status: jobs.status }).from(jobs).where(eq(jobs.nightlyId, r.id)).all();
+    const count = (s: string) => js.filter((j) => j.status === s).length;
+    return {
+      id: r.id,
+      startedAt: r.startedAt,
+      endedAt: r.endedAt,
+      status: r.status,
+      gitCommit: r.gitCommit,
+      host: r.host,
+      preset: r.preset,
+      jobs: { total: js.length, succeeded: count('succeeded'), failed: count('failed'), skipped: count('skipped') },
+    };
+  });
+}
+
+/** The jobs of one nightly, in the order they were planned. */
+export function nightlyJobs(db: Db, nightlyId: number) {
+  return db.select().from(jobs).where(eq(jobs.nightlyId, nightlyId)).orderBy(asc(jobs.id)).all();
+}
