@@ -1,0 +1,287 @@
+/**
+ * The `native` tfjs backend: the cpu backend's tensor storage (JS typed arrays) and every cpu
+ * kernel, with the kernels that dominate training and inference replaced by the C++ addon in
+ * native/ (im2col + BLAS sgemm convolutions, depthwise convolutions, batched matmul, fused bias and
+ * activation). The addon is an optional dependency: when it is not built, registerNativeBackend()
+ * reports why and registers nothing.
+ */
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type * as Addon from '../native/index.js';
+
+type NativeAddon = typeof Addon;
+type TensorInfo = tf.TensorInfo;
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+export interface NativeRegistration {
+  available: boolean;
+  reason: string | null;
+  threads: number;
+  blas: string | null;
+  version: string | null;
+}
+
+export const NATIVE_BACKEND = 'native';
+
+/** A cpu backend under its own name, so tfjs keeps its tensors and kernels apart from 'cpu'. */
+export class NativeBackend extends MathBackendCPU {}
+
+let addon: NativeAddon | null = null;
+let registration: Promise<NativeRegistration> | null = null;
+
+function loadAddon(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  const errors: string[] = [];
+  // The installed optional dependency first, then the source tree (a checkout built with
+  // `npm run build:native` but not linked into node_modules).
+  for (const spec of ['usibench-native', '../native/index.js']) {
+    try {
+      return require(spec) as NativeAddon;
+    } catch (err) {
+      errors.push(`${spec}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(errors.join('; '));
+}
+
+/** The loaded addon, or null before a successful registerNativeBackend(). */
+export function nativeAddon(): NativeAddon | null {
+  return addon;
+}
+
+/** Threads the addon computes with: env USIBENCH_NATIVE_THREADS, else every core. */
+function threadCount(): number {
+  const env = Number(process.env.USIBENCH_NATIVE_THREADS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return os.availableParallelism();
+}
+
+/**
+ * Loads the addon and registers the 'native' backend with every cpu kernel plus the native ones.
+ * Idempotent. Never throws for a missing addon: { available: false, reason } instead.
+ */
+export function registerNativeBackend(): Promise<NativeRegistration> {
+  registration ??= (async () => {
+    try {
+      addon = loadAddon();
+    } catch (err) {
+      return { available: false, reason: `the usibench-native addon is not built (${(err as Error).message})`, threads: 0, blas: null, version: null };
+    }
+    const threads = threadCount();
+    addon.setThreads(threads);
+    if (tf.findBackendFactory(NATIVE_BACKEND) == null) {
+      // Priority 0 keeps tfjs from picking it on its own; engine/index.ts chooses backends.
+      tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
+      registerKernels(addon);
+    }
+    const info = addon.info();
+    return { available: true, reason: null, threads: info.threads, blas: info.blas, version: info.version };
+  })();
+  return registration;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function cpuKernel(name: string): tf.KernelFunc {
+  const k = tf.getKernel(name, 'cpu');
+  if (!k) throw new Error(`tfjs cpu backend has no ${name} kernel`);
+  return k.kernelFunc;
+}
+
+function values(backend: MathBackendCPU, t: TensorInfo): Float32Array | null {
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : null;
+}
+
+const ACT: Record<string, Addon.ActCode> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5 };
+
+function actCode(activation: unknown): Addon.ActCode | null {
+  if (activation == null) return 0;
+  return ACT[activation as string] ?? null;
+}
+
+function convParams(ci: tf.backend_util.Conv2DInfo): number[] {
+  return [
+    ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels,
+    ci.filterHeight, ci.filterWidth, ci.outChannels, ci.outHeight, ci.outWidth,
+    ci.strideHeight, ci.strideWidth, ci.dilationHeight, ci.dilationWidth,
+    ci.padInfo.top, ci.padInfo.left,
+  ];
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A bias the addon can add per output channel: length-C, or a scalar broadcast to C. */
+function channelBias(backend: MathBackendCPU, bias: TensorInfo | undefined, channels: number): Float32Array | null | false {
+  if (!bias) return null;
+  const v = values(backend, bias);
+  if (!v) return false;
+  const n = sizeOf(bias.shape);
+  if (n === channels && (bias.shape.length === 0 || bias.shape[bias.shape.length - 1] === channels)) return v;
+  if (n === 1) return new Float32Array(channels).fill(v[0]);
+  return false;
+}
+
+/** Applies the activation the addon cannot (prelu) with the cpu kernel, disposing the input. */
+function cpuActivation(backend: MathBackendCPU, y: TensorInfo, weights: TensorInfo): TensorInfo {
+  const out = cpuKernel('Prelu')({ inputs: { x: y, alpha: weights }, backend }) as TensorInfo;
+  backend.disposeIntermediateTensorInfo(y);
+  return out;
+}
+
+type Conv = 'conv' | 'depthwise';
+
+function convForward(kind: Conv, fused: boolean, fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args as KernelArgs;
+    const backend = args.backend as MathBackendCPU;
+    const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
+    const at = (attrs ?? {}) as Record<string, unknown>;
+    const activation = fused ? (at.activation as string | undefined) : undefined;
+    const prelu = activation === 'prelu';
+    const act = prelu ? 0 : actCode(activation);
+    const xv = values(backend, x!), fv = values(backend, filter!);
+    const dataFormat = (at.dataFormat as string | undefined) ?? 'NHWC';
+    if (!xv || !fv || act === null || dataFormat !== 'NHWC' || x!.shape.length !== 4 || sizeOf(x!.shape) === 0) return fallback(args);
+    const ci = tf.backend_util.computeConv2DInfo(
+      x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number],
+      at.strides as number | [number, number], (at.dilations as number | [number, number]) ?? 1,
+      at.pad as 'same', at.dimRoundingMode as 'floor' | undefined, kind === 'depthwise', 'channelsLast');
+    const bv = channelBias(backend, bias, ci.outChannels);
+    if (bv === false || ci.outHeight <= 0 || ci.outWidth <= 0) return fallback(args);
+    const y = new Float32Array(sizeOf(ci.outShape));
+    const alpha = (at.leakyreluAlpha as number | undefined) ?? 0.2;
+    (kind === 'conv' ? a.conv2d : a.depthwise)(xv, fv, bv, y, convParams(ci), act, alpha);
+    const out = backend.makeTensorInfo(ci.outShape, 'float32', y);
+    return prelu ? cpuActivation(backend, out, preluActivationWeights!) : out;
+  };
+}
+
+function convBackpropInput(kind: Conv, fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args as KernelArgs;
+    const backend = args.backend as MathBackendCPU;
+    const { dy, filter } = inputs as Record<string, TensorInfo>;
+    const at = (attrs ?? {}) as Record<string, unknown>;
+    const dyv = values(backend, dy), fv = values(backend, filter);
+    const inputShape = at.inputShape as [number, number, number, number];
+    if (!dyv || !fv || ((at.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC' || sizeOf(inputShape) === 0) return fallback(args);
+    const ci = tf.backend_util.computeConv2DInfo(
+      inputShape, filter.shape as [number, number, number, number], at.strides as number | [number, number],
+      (at.dilations as number | [number, number]) ?? 1, at.pad as 'same', at.dimRoundingMode as 'floor' | undefined,
+      kind === 'depthwise', 'channelsLast');
+    const dx = new Float32Array(sizeOf(inputShape));
+    (kind === 'conv' ? a.conv2dBackpropInput : a.depthwiseBackpropInput)(dyv, fv, dx, convParams(ci));
+    return backend.makeTensorInfo(inputShape, 'float32', dx);
+  };
+}
+
+function convBackpropFilter(kind: Conv, fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args as KernelArgs;
+    const backend = args.backend as MathBackendCPU;
+    const { x, dy } = inputs as Record<string, TensorInfo>;
+    const at = (attrs ?? {}) as Record<string, unknown>;
+    const xv = values(backend, x), dyv = values(backend, dy);
+    const filterShape = at.filterShape as [number, number, number, number];
+    if (!xv || !dyv || ((at.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC' || sizeOf(x.shape) === 0) return fallback(args);
+    const ci = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number], filterShape, at.strides as number | [number, number],
+      (at.dilations as number | [number, number]) ?? 1, at.pad as 'same', at.dimRoundingMode as 'floor' | undefined,
+      kind === 'depthwise', 'channelsLast');
+    const dw = new Float32Array(sizeOf(filterShape));
+    (kind === 'conv' ? a.conv2dBackpropFilter : a.depthwiseBackpropFilter)(xv, dyv, dw, convParams(ci));
+    return backend.makeTensorInfo(filterShape, 'float32', dw);
+  };
+}
+
+/** Offsets of each output batch entry into a and b, broadcasting the leading dims numpy-style. */
+function batchOffsets(aOuter: number[], bOuter: number[], aMat: number, bMat: number) {
+  const outOuter = tf.broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
+  const rank = outOuter.length;
+  const pad = (s: number[]) => [...new Array(rank - s.length).fill(1), ...s];
+  const ap = pad(aOuter), bp = pad(bOuter);
+  const batch = sizeOf(outOuter);
+  const aOff: number[] = new Array(batch), bOff: number[] = new Array(batch);
+  for (let i = 0; i < batch; ++i) {
+    let rem = i, ai = 0, bi = 0, aStride = 1, bStride = 1;
+    for (let d = rank - 1; d >= 0; --d) {
+      const c = rem % outOuter[d];
+      rem = Math.floor(rem / outOuter[d]);
+      if (ap[d] !== 1) ai += c * aStride;
+      if (bp[d] !== 1) bi += c * bStride;
+      aStride *= ap[d];
+      bStride *= bp[d];
+    }
+    aOff[i] = ai * aMat;
+    bOff[i] = bi * bMat;
+  }
+  return { outOuter, aOff, bOff };
+}
+
+function matMul(fused: boolean, fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args as KernelArgs;
+    const backend = args.backend as MathBackendCPU;
+    const { a: A, b: B, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
+    const at = (attrs ?? {}) as Record<string, unknown>;
+    const ta = Boolean(at.transposeA), tb = Boolean(at.transposeB);
+    const activation = fused ? (at.activation as string | undefined) : undefined;
+    const prelu = activation === 'prelu';
+    const act = prelu ? 0 : actCode(activation);
+    const av = values(backend, A!), bv = values(backend, B!);
+    const ar = A!.shape.length, br = B!.shape.length;
+    if (!av || !bv || act === null || ar < 2 || br < 2) return fallback(args);
+    const m = ta ? A!.shape[ar - 1] : A!.shape[ar - 2];
+    const k = ta ? A!.shape[ar - 2] : A!.shape[ar - 1];
+    const kb = tb ? B!.shape[br - 1] : B!.shape[br - 2];
+    const n = tb ? B!.shape[br - 2] : B!.shape[br - 1];
+    if (k !== kb || m === 0 || n === 0) return fallback(args);
+    const { outOuter, aOff, bOff } = batchOffsets(A!.shape.slice(0, -2), B!.shape.slice(0, -2), m * k, k * n);
+    const outShape = [...outOuter, m, n];
+    const biasV = channelBias(backend, bias, n);
+    const c = new Float32Array(sizeOf(outShape));
+    a.batchMatMul(av, bv, c, [aOff.length, m, n, k, ta ? 1 : 0, tb ? 1 : 0], aOff, bOff);
+    let out = backend.makeTensorInfo(outShape, 'float32', c);
+    if (biasV === false) {
+      // A bias that is not per column (rare): the cpu Add kernel broadcasts it.
+      const sum = cpuKernel('Add')({ inputs: { a: out, b: bias! }, backend }) as TensorInfo;
+      backend.disposeIntermediateTensorInfo(out);
+      out = sum;
+      if (act !== 0) a.biasAct(values(backend, out)!, n, null, act, (at.leakyreluAlpha as number | undefined) ?? 0.2);
+    } else if (biasV || act !== 0) {
+      a.biasAct(c, n, biasV, act, (at.leakyreluAlpha as number | undefined) ?? 0.2);
+    }
+    return prelu ? cpuActivation(backend, out, preluActivationWeights!) : out;
+  };
+}
+
+function registerKernels(a: NativeAddon): void {
+  const native = new Map<string, tf.KernelFunc>();
+  const add = (name: string, make: (fallback: tf.KernelFunc) => tf.KernelFunc) => native.set(name, make(cpuKernel(name)));
+  add('Conv2D', (f) => convForward('conv', false, f, a));
+  add('FusedConv2D', (f) => convForward('conv', true, f, a));
+  add('Conv2DBackpropInput', (f) => convBackpropInput('conv', f, a));
+  add('Conv2DBackpropFilter', (f) => convBackpropFilter('conv', f, a));
+  add('DepthwiseConv2dNative', (f) => convForward('depthwise', false, f, a));
+  add('FusedDepthwiseConv2D', (f) => convForward('depthwise', true, f, a));
+  add('DepthwiseConv2dNativeBackpropInput', (f) => convBackpropInput('depthwise', f, a));
+  add('DepthwiseConv2dNativeBackpropFilter', (f) => convBackpropFilter('depthwise', f, a));
+  add('BatchMatMul', (f) => matMul(false, f, a));
+  add('_FusedMatMul', (f) => matMul(true, f, a));
+
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    const kernelFunc = native.get(config.kernelName) ?? config.kernelFunc;
+    tf.registerKernel({ ...config, backendName: NATIVE_BACKEND, kernelFunc });
+  }
+}
+
+/** Names of the kernels the addon computes (the rest are the cpu backend's). */
+export function nativeKernelNames(): string[] {
+  return tf.getKernelsForBackend(NATIVE_BACKEND)
+    .filter((k) => k.kernelFunc !== tf.getKernel(k.kernelName, 'cpu')?.kernelFunc)
+    .map((k) => k.kernelName)
+    .sort();
+}

@@ -1,0 +1,24 @@
+/** Parameters of a conv as 15 integers:
+ *  [n, h, w, cin, fh, fw, cout, oh, ow, strideH, strideW, dilationH, dilationW, padTop, padLeft].
+ *  For depthwise convs cout = cin * channelMultiplier. */
+export type ConvParams = readonly number[];
+/** 0 linear, 1 relu, 2 relu6, 3 elu, 4 leakyrelu (alpha), 5 sigmoid. */
+export type ActCode = 0 | 1 | 2 | 3 | 4 | 5;
+
+export interface NativeInfo { blas: string; threads: number; version: string; simd: string }
+
+export function info(): NativeInfo;
+/** BLAS threads and the addon's own loop threads. */
+export function setThreads(n: number): void;
+/** y (NHWC) = act(conv(x NHWC, w [fh,fw,cin,cout]) + bias). */
+export function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, p: ConvParams, act: ActCode, alpha: number): void;
+export function conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, p: ConvParams): void;
+export function conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, p: ConvParams): void;
+/** Depthwise conv with filter [fh, fw, cin, mult]. */
+export function depthwise(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, p: ConvParams, act: ActCode, alpha: number): void;
+export function depthwiseBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, p: ConvParams): void;
+export function depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, p: ConvParams): void;
+/** c[i] = op(a[aOffsets[i]..]) x op(b[bOffsets[i]..]); dims = [batch, m, n, k, transA, transB]. */
+export function batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: readonly number[], aOffsets: readonly number[], bOffsets: readonly number[]): void;
+/** In place: y[r, c] = act(y[r, c] + bias[c]). */
+export function biasAct(y: Float32Array, cols: number, bias: Float32Array | null, act: ActCode, alpha: number): void;

@@ -1,0 +1,281 @@
+// Node-API glue: every function takes tfjs's own Float32Array storage and writes into an output
+// Float32Array the caller allocated, so no tensor data is copied between JS and C++.
+#include <node_api.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels.h"
+
+#define USN_VERSION "0.1.0"
+
+namespace {
+
+struct Ctx {
+  napi_env env;
+  bool failed = false;
+  void fail(const std::string& msg) {
+    if (!failed) napi_throw_error(env, "USIBENCH_NATIVE", msg.c_str());
+    failed = true;
+  }
+};
+
+struct F32 {
+  float* data = nullptr;
+  size_t length = 0;
+};
+
+F32 get_f32(Ctx& c, napi_value v, const char* what, bool nullable = false) {
+  F32 out;
+  if (c.failed) return out;
+  napi_valuetype t;
+  napi_typeof(c.env, v, &t);
+  if (nullable && (t == napi_null || t == napi_undefined)) return out;
+  bool is_ta = false;
+  napi_is_typedarray(c.env, v, &is_ta);
+  if (!is_ta) {
+    c.fail(std::string(what) + " must be a Float32Array");
+    return out;
+  }
+  napi_typedarray_type type;
+  void* data;
+  napi_value ab;
+  size_t off;
+  napi_get_typedarray_info(c.env, v, &type, &out.length, &data, &ab, &off);
+  if (type != napi_float32_array) {
+    c.fail(std::string(what) + " must be a Float32Array");
+    out.length = 0;
+    return out;
+  }
+  out.data = static_cast<float*>(data);
+  return out;
+}
+
+template <class T>
+std::vector<T> get_ints(Ctx& c, napi_value v, const char* what) {
+  std::vector<T> out;
+  if (c.failed) return out;
+  bool is_arr = false;
+  napi_is_array(c.env, v, &is_arr);
+  if (!is_arr) {
+    c.fail(std::string(what) + " must be an array of integers");
+    return out;
+  }
+  uint32_t n;
+  napi_get_array_length(c.env, v, &n);
+  out.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    napi_value e;
+    napi_get_element(c.env, v, i, &e);
+    int64_t x = 0;
+    if (napi_get_value_int64(c.env, e, &x) != napi_ok) {
+      c.fail(std::string(what) + " must be an array of integers");
+      return out;
+    }
+    out[i] = static_cast<T>(x);
+  }
+  return out;
+}
+
+double get_num(Ctx& c, napi_value v, const char* what) {
+  double d = 0;
+  if (!c.failed && napi_get_value_double(c.env, v, &d) != napi_ok) c.fail(std::string(what) + " must be a number");
+  return d;
+}
+
+std::vector<napi_value> args(napi_env env, napi_callback_info info, size_t n) {
+  std::vector<napi_value> a(n);
+  size_t got = n;
+  napi_get_cb_info(env, info, &got, a.data(), nullptr, nullptr);
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  for (size_t i = got; i < n; ++i) a[i] = undef;
+  return a;
+}
+
+bool conv_params(Ctx& c, napi_value v, usn::ConvParams& p) {
+  auto q = get_ints<int>(c, v, "params");
+  if (c.failed) return false;
+  if (q.size() != 15) {
+    c.fail("params must hold 15 integers");
+    return false;
+  }
+  p = {q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13], q[14]};
+  for (int i = 0; i < 13; ++i)
+    if (q[i] <= 0) {
+      c.fail("params: sizes, strides and dilations must be positive");
+      return false;
+    }
+  return true;
+}
+
+bool need(Ctx& c, const F32& t, int64_t n, const char* what) {
+  if (c.failed) return false;
+  if (static_cast<int64_t>(t.length) < n) {
+    c.fail(std::string(what) + " is too short: " + std::to_string(t.length) + " < " + std::to_string(n));
+    return false;
+  }
+  return true;
+}
+
+int64_t in_size(const usn::ConvParams& p) { return int64_t(p.n) * p.h * p.w * p.cin; }
+int64_t out_size(const usn::ConvParams& p) { return int64_t(p.n) * p.oh * p.ow * p.cout; }
+int64_t filt_size(const usn::ConvParams& p, bool depthwise) {
+  return int64_t(p.fh) * p.fw * (depthwise ? p.cout : int64_t(p.cin) * p.cout);
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// conv2d(x, w, bias|null, y, params, act, alpha) and depthwise(...) share a signature.
+template <bool Depthwise>
+napi_value ConvForward(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 7);
+  usn::ConvParams p;
+  if (!conv_params(c, a[4], p)) return nullptr;
+  if (Depthwise && p.cout % p.cin) c.fail("depthwise: cout must be a multiple of cin");
+  F32 x = get_f32(c, a[0], "x"), w = get_f32(c, a[1], "filter"), bias = get_f32(c, a[2], "bias", true), y = get_f32(c, a[3], "y");
+  int act = static_cast<int>(get_num(c, a[5], "act"));
+  float alpha = static_cast<float>(get_num(c, a[6], "alpha"));
+  if (!need(c, x, in_size(p), "x") || !need(c, w, filt_size(p, Depthwise), "filter") || !need(c, y, out_size(p), "y")) return nullptr;
+  if (bias.data && !need(c, bias, p.cout, "bias")) return nullptr;
+  if (Depthwise)
+    usn::depthwise(p, x.data, w.data, bias.data, act, alpha, y.data);
+  else
+    usn::conv2d(p, x.data, w.data, bias.data, act, alpha, y.data);
+  return undefined(env);
+}
+
+// backpropInput(dy, w, dx, params)
+template <bool Depthwise>
+napi_value ConvBackpropInput(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 4);
+  usn::ConvParams p;
+  if (!conv_params(c, a[3], p)) return nullptr;
+  if (Depthwise && p.cout % p.cin) c.fail("depthwise: cout must be a multiple of cin");
+  F32 dy = get_f32(c, a[0], "dy"), w = get_f32(c, a[1], "filter"), dx = get_f32(c, a[2], "dx");
+  if (!need(c, dy, out_size(p), "dy") || !need(c, w, filt_size(p, Depthwise), "filter") || !need(c, dx, in_size(p), "dx")) return nullptr;
+  if (Depthwise)
+    usn::depthwise_backprop_input(p, dy.data, w.data, dx.data);
+  else
+    usn::conv2d_backprop_input(p, dy.data, w.data, dx.data);
+  return undefined(env);
+}
+
+// backpropFilter(x, dy, dw, params)
+template <bool Depthwise>
+napi_value ConvBackpropFilter(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 4);
+  usn::ConvParams p;
+  if (!conv_params(c, a[3], p)) return nullptr;
+  if (Depthwise && p.cout % p.cin) c.fail("depthwise: cout must be a multiple of cin");
+  F32 x = get_f32(c, a[0], "x"), dy = get_f32(c, a[1], "dy"), dw = get_f32(c, a[2], "dw");
+  if (!need(c, x, in_size(p), "x") || !need(c, dy, out_size(p), "dy") || !need(c, dw, filt_size(p, Depthwise), "dw")) return nullptr;
+  if (Depthwise)
+    usn::depthwise_backprop_filter(p, x.data, dy.data, dw.data);
+  else
+    usn::conv2d_backprop_filter(p, x.data, dy.data, dw.data);
+  return undefined(env);
+}
+
+// batchMatMul(a, b, c, [batch, m, n, k, transA, transB], aOffsets, bOffsets)
+napi_value BatchMatMul(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 6);
+  F32 A = get_f32(c, a[0], "a"), B = get_f32(c, a[1], "b"), C = get_f32(c, a[2], "c");
+  auto d = get_ints<int64_t>(c, a[3], "dims");
+  auto aoff = get_ints<int64_t>(c, a[4], "aOffsets");
+  auto boff = get_ints<int64_t>(c, a[5], "bOffsets");
+  if (c.failed) return nullptr;
+  if (d.size() != 6 || d[0] < 0 || d[1] <= 0 || d[2] <= 0 || d[3] < 0) {
+    c.fail("dims must be [batch, m, n, k, transA, transB]");
+    return nullptr;
+  }
+  const int batch = int(d[0]), m = int(d[1]), n = int(d[2]), k = int(d[3]);
+  if (int64_t(aoff.size()) != batch || int64_t(boff.size()) != batch) {
+    c.fail("one a and one b offset per batch entry");
+    return nullptr;
+  }
+  for (int i = 0; i < batch; ++i)
+    if (aoff[i] < 0 || aoff[i] + int64_t(m) * k > int64_t(A.length) || boff[i] < 0 || boff[i] + int64_t(k) * n > int64_t(B.length)) {
+      c.fail("a or b offset out of range");
+      return nullptr;
+    }
+  if (!need(c, C, int64_t(batch) * m * n, "c")) return nullptr;
+  if (k == 0) {
+    std::memset(C.data, 0, sizeof(float) * size_t(batch) * m * n);
+  } else {
+    usn::batch_matmul(batch, m, n, k, d[4] != 0, d[5] != 0, A.data, aoff.data(), B.data, boff.data(), C.data);
+  }
+  return undefined(env);
+}
+
+// biasAct(y, cols, bias|null, act, alpha)
+napi_value BiasAct(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 5);
+  F32 y = get_f32(c, a[0], "y"), bias = get_f32(c, a[2], "bias", true);
+  int cols = static_cast<int>(get_num(c, a[1], "cols"));
+  int act = static_cast<int>(get_num(c, a[3], "act"));
+  float alpha = static_cast<float>(get_num(c, a[4], "alpha"));
+  if (c.failed) return nullptr;
+  if (cols <= 0 || y.length % cols) {
+    c.fail("y's length must be a multiple of cols");
+    return nullptr;
+  }
+  if (bias.data && !need(c, bias, cols, "bias")) return nullptr;
+  usn::bias_act(y.data, int64_t(y.length / cols), cols, bias.data, act, alpha);
+  return undefined(env);
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 1);
+  int n = static_cast<int>(get_num(c, a[0], "threads"));
+  if (c.failed) return nullptr;
+  usn::set_threads(n);
+  return undefined(env);
+}
+
+napi_value Info(napi_env env, napi_callback_info) {
+  napi_value o, v;
+  napi_create_object(env, &o);
+  napi_create_string_utf8(env, usn::blas_name(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "blas", v);
+  napi_create_int32(env, usn::threads(), &v);
+  napi_set_named_property(env, o, "threads", v);
+  napi_create_string_utf8(env, USN_VERSION, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "version", v);
+  napi_create_string_utf8(env, usn::simd_name(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "simd", v);
+  return o;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2d", nullptr, ConvForward<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropInput", nullptr, ConvBackpropInput<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropFilter", nullptr, ConvBackpropFilter<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"depthwise", nullptr, ConvForward<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"depthwiseBackpropInput", nullptr, ConvBackpropInput<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"depthwiseBackpropFilter", nullptr, ConvBackpropFilter<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"biasAct", nullptr, BiasAct, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
