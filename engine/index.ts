@@ -1,0 +1,72 @@
+/**
+ * The engine: picks the tfjs backend a program computes with, and makes the wasm backend able to
+ * train (added gradient kernels, registered once on import).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '../common/errors.js';
+import { registerWasmKernels } from './kernels/index.js';
+import { PROBES } from './probes.js';
+import { BACKEND_ORDER, type BackendInfo, type BackendName } from './types.js';
+
+export type { BackendInfo, BackendName } from './types.js';
+export { BACKEND_ORDER } from './types.js';
+
+registerWasmKernels();
+
+let current: BackendInfo | null = null;
+/** Activation of a tfjs backend is async and global: serialise it so concurrent callers agree. */
+let pending: Promise<BackendInfo> = Promise.resolve(null as unknown as BackendInfo);
+
+function parseRequest(requested: string | undefined): BackendName | 'auto' {
+  const value = (requested ?? process.env.USIBENCH_BACKEND ?? 'auto').trim().toLowerCase();
+  if (value === '' || value === 'auto') return 'auto';
+  if ((BACKEND_ORDER as readonly string[]).includes(value)) return value as BackendName;
+  const source = requested !== undefined ? 'backend' : 'USIBENCH_BACKEND';
+  throw new UsageError(`unknown ${source} '${value}'; use one of auto, ${BACKEND_ORDER.join(', ')}`);
+}
+
+async function select(choice: BackendName | 'auto'): Promise<BackendInfo> {
+  // Someone may have called tf.setBackend directly since: then re-activate what was asked for.
+  const stillActive = current !== null && tf.getBackend() === current.name;
+  if (current && stillActive && (choice === 'auto' || choice === current.name)) return current;
+  if (choice !== 'auto') {
+    const probe = await PROBES[choice]();
+    if (!probe.available) {
+      throw new UsageError(`backend '${choice}' is unavailable: ${probe.reason}; ${probe.remedy}`);
+    }
+    current = await probe.activate();
+    return current;
+  }
+  for (const name of BACKEND_ORDER) {
+    const probe = await PROBES[name]();
+    if (probe.available) {
+      current = await probe.activate();
+      return current;
+    }
+  }
+  throw new Error('no tfjs backend could be initialised, not even cpu');
+}
+
+/**
+ * Picks and initialises a backend: explicit name, else env USIBENCH_BACKEND, else the best that
+ * works in the order tensorflow > webgpu > native > wasm > cpu. An unavailable explicit backend
+ * throws UsageError (never a silent fallback). Idempotent: asking again for the active backend (or
+ * 'auto' once one is active) returns it without re-probing; asking for another one switches.
+ */
+export function initBackend(requested?: BackendName | 'auto'): Promise<BackendInfo> {
+  let choice: BackendName | 'auto';
+  try {
+    choice = parseRequest(requested);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const next = pending.catch(() => undefined).then(() => select(choice));
+  pending = next;
+  return next;
+}
+
+/** The backend chosen by the last successful initBackend; throws if there was none. */
+export function currentBackendInfo(): BackendInfo {
+  if (!current) throw new Error('currentBackendInfo() called before initBackend()');
+  return { ...current, versions: { ...current.versions } };
+}

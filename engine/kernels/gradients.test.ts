@@ -1,0 +1,190 @@
+/**
+ * Forward values and gradients of every layer type the roster uses, on wasm (with the added
+ * kernels) against tfjs's pure-JS cpu backend, which implements every gradient directly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../common/rng.js';
+import { initBackend } from '../index.js';
+
+type Case = {
+  name: string;
+  /** Shapes of the differentiable inputs. */
+  shapes: number[][];
+  f: (...xs: tf.Tensor[]) => tf.Tensor;
+};
+
+const TOL = 1e-3;
+
+function data(shapes: number[][], seed: number): Float32Array[] {
+  const rng = new Rng(seed);
+  return shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal(0, 1)));
+}
+
+interface Outcome {
+  y: Float32Array;
+  grads: Float32Array[];
+}
+
+async function evaluate(backend: 'wasm' | 'cpu', c: Case, values: Float32Array[]): Promise<Outcome> {
+  await tf.setBackend(backend);
+  const xs = c.shapes.map((s, i) => tf.tensor(values[i], s));
+  const y = tf.tidy(() => c.f(...xs));
+  // A fixed random projection makes every output element matter to the loss, unlike sum().
+  const proj = tf.tensor(data([y.shape], 99)[0], y.shape);
+  const grads = tf.grads((...ins: tf.Tensor[]) => tf.sum(tf.mul(c.f(...ins), proj)))(xs);
+  const out = { y: y.dataSync().slice() as Float32Array, grads: grads.map((g) => g.dataSync().slice() as Float32Array) };
+  tf.dispose([...xs, y, proj, ...grads]);
+  return out;
+}
+
+function relErr(a: Float32Array, ref: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - ref[i]));
+    scale = Math.max(scale, Math.abs(ref[i]));
+  }
+  return diff / Math.max(scale, 1e-6);
+}
+
+const conv = (s: number, pad: 'same' | 'valid'): Case['f'] => (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, pad);
+const dw = (s: number, pad: 'same' | 'valid'): Case['f'] => (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, pad);
+
+function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+}
+
+function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+function geluErf(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+}
+
+function attention(x: tf.Tensor, wq: tf.Tensor, wk: tf.Tensor): tf.Tensor {
+  // [B, T, D] tokens, two heads of D/2: q k^T / sqrt(d), softmax, times v (= x).
+  const [b, t, d] = x.shape;
+  const heads = (m: tf.Tensor) => tf.transpose(tf.reshape(m, [b, t, 2, d / 2]), [0, 2, 1, 3]);
+  const q = heads(tf.matMul(tf.reshape(x, [b * t, d]), wq));
+  const k = heads(tf.matMul(tf.reshape(x, [b * t, d]), wk));
+  const v = heads(x);
+  const att = tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(d / 2)));
+  return tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [b, t, d]);
+}
+
+const CASES: Case[] = [
+  { name: 'conv 3x3 s1 same', shapes: [[2, 9, 9, 3], [3, 3, 3, 5]], f: conv(1, 'same') },
+  { name: 'conv 3x3 s2 same, odd size', shapes: [[2, 9, 9, 4], [3, 3, 4, 6]], f: conv(2, 'same') },
+  { name: 'conv 3x3 s2 same, even size', shapes: [[2, 8, 8, 4], [3, 3, 4, 6]], f: conv(2, 'same') },
+  { name: 'conv 5x5 s2 valid, rows left over', shapes: [[2, 10, 11, 3], [5, 5, 3, 4]], f: conv(2, 'valid') },
+  { name: 'conv 1x1 s1', shapes: [[3, 6, 6, 8], [1, 1, 8, 4]], f: conv(1, 'valid') },
+  { name: 'conv 1x1 s2 (shortcut)', shapes: [[2, 7, 7, 4], [1, 1, 4, 8]], f: conv(2, 'same') },
+  { name: 'conv 3x3 s1 valid, batch 1', shapes: [[1, 7, 5, 2], [3, 3, 2, 3]], f: conv(1, 'valid') },
+  { name: 'conv 7x7 s2 same (stem)', shapes: [[1, 15, 15, 3], [7, 7, 3, 4]], f: conv(2, 'same') },
+  { name: 'conv 4x4 s4 (patchify)', shapes: [[2, 16, 16, 3], [4, 4, 3, 8]], f: conv(4, 'valid') },
+  { name: 'depthwise 3x3 s1 same', shapes: [[2, 8, 8, 6], [3, 3, 6, 1]], f: dw(1, 'same') },
+  { name: 'depthwise 3x3 s2 same, odd', shapes: [[2, 9, 9, 5], [3, 3, 5, 1]], f: dw(2, 'same') },
+  { name: 'depthwise 5x5 s2 same', shapes: [[1, 12, 12, 4], [5, 5, 4, 1]], f: dw(2, 'same') },
+  { name: 'depthwise 7x7 s1 same (ConvNeXt)', shapes: [[2, 8, 8, 8], [7, 7, 8, 1]], f: dw(1, 'same') },
+  { name: 'depthwise 3x3 s1 valid, batch 1', shapes: [[1, 6, 7, 3], [3, 3, 3, 1]], f: dw(1, 'valid') },
+  { name: 'depthwise multiplier 2', shapes: [[2, 6, 6, 3], [3, 3, 3, 2]], f: dw(2, 'same') },
+  { name: 'dense + bias', shapes: [[5, 7], [7, 3], [3]], f: (x, w, b) => tf.add(tf.matMul(x, w), b) },
+  { name: 'fused dense + relu', shapes: [[5, 7], [7, 3], [3]], f: (x, w, b) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: 'relu' }) },
+  { name: 'matmul a^T b', shapes: [[7, 5], [7, 3]], f: (a, b) => tf.matMul(a, b, true, false) },
+  { name: 'matmul a b^T', shapes: [[5, 7], [3, 7]], f: (a, b) => tf.matMul(a, b, false, true) },
+  { name: 'batched matmul small', shapes: [[3, 5, 7], [3, 7, 4]], f: (a, b) => tf.matMul(a, b) },
+  { name: 'batched matmul large, transposed', shapes: [[2, 40, 48], [2, 40, 36]], f: (a, b) => tf.matMul(a, b, true, false) },
+  { name: 'batched times one matrix', shapes: [[3, 5, 7], [7, 4]], f: (a, b) => tf.matMul(a, tf.reshape(b, [1, 7, 4])) },
+  { name: 'one matrix times batched', shapes: [[5, 7], [3, 7, 4]], f: (a, b) => tf.matMul(tf.reshape(a, [1, 5, 7]), b) },
+  { name: 'attention (ViT)', shapes: [[2, 5, 8], [8, 8], [8, 8]], f: attention },
+  {
+    name: 'batch norm (training statistics)',
+    shapes: [[4, 5, 5, 6], [6], [6]],
+    f: (x, g, b) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      return tf.batchNorm(x, mean, variance, b, g, 1e-3);
+    },
+  },
+  {
+    name: 'batch norm, keepDims statistics',
+    shapes: [[3, 4, 4, 5], [5]],
+    f: (x, g) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2], true);
+      return tf.batchNorm(x, mean, variance, tf.zeros([1, 1, 1, 5]), tf.reshape(g, [1, 1, 1, 5]), 1e-3);
+    },
+  },
+  { name: 'layer norm', shapes: [[2, 5, 8], [8], [8]], f: layerNorm },
+  { name: 'gelu (tanh)', shapes: [[4, 9]], f: geluTanh },
+  { name: 'gelu (erf)', shapes: [[4, 9]], f: geluErf },
+  { name: 'hard-swish', shapes: [[4, 9]], f: (x) => tf.div(tf.mul(x, tf.relu6(tf.add(x, 3))), 6) },
+  { name: 'swish', shapes: [[4, 9]], f: (x) => tf.mul(x, tf.sigmoid(x)) },
+  { name: 'relu, elu, leaky relu', shapes: [[4, 9]], f: (x) => tf.add(tf.add(tf.relu(x), tf.elu(x)), tf.leakyRelu(x, 0.1)) },
+  {
+    name: 'squeeze-excite',
+    shapes: [[2, 5, 5, 6], [6, 3], [3, 6]],
+    f: (x, w1, w2) => tf.mul(x, tf.reshape(tf.sigmoid(tf.matMul(tf.relu(tf.matMul(tf.mean(x, [1, 2]), w1)), w2)), [2, 1, 1, 6])),
+  },
+  { name: 'max pool 3x3 s2 same', shapes: [[2, 9, 9, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },
+  { name: 'max pool 2x2 s2 valid', shapes: [[2, 8, 8, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'max pool 3x3 s1 same, batch 1', shapes: [[1, 7, 6, 2]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 1, 'same') },
+  { name: 'avg pool 2x2 s2', shapes: [[2, 8, 8, 3]], f: (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'global average pool', shapes: [[2, 5, 5, 3]], f: (x) => tf.mean(x, [1, 2]) },
+  { name: 'softmax cross-entropy', shapes: [[4, 10]], f: (x) => tf.losses.softmaxCrossEntropy(tf.oneHot([1, 3, 0, 9], 10), x) },
+  { name: 'log softmax', shapes: [[4, 10]], f: (x) => tf.logSoftmax(x) },
+  { name: 'gather (class token / embedding)', shapes: [[6, 4]], f: (x) => tf.gather(x, tf.tensor1d([0, 2, 2, 5], 'int32')) },
+  { name: 'slice, concat, pad', shapes: [[2, 5, 4]], f: (x) => tf.concat([tf.slice(x, [0, 1, 0], [2, 3, 4]), tf.pad(x, [[0, 0], [1, 0], [0, 1]]).slice([0, 0, 0], [2, 2, 4])], 1) },
+  { name: 'token-mixing transpose (MLP-Mixer)', shapes: [[2, 6, 4], [6, 6]], f: (x, w) => tf.transpose(tf.matMul(tf.reshape(tf.transpose(x, [0, 2, 1]), [8, 6]), w).reshape([2, 4, 6]), [0, 2, 1]) },
+  { name: 'squared difference, broadcast', shapes: [[3, 4], [4]], f: (a, b) => tf.squaredDifference(a, b) },
+  { name: 'residual add, layer scale', shapes: [[2, 4, 4, 3], [3]], f: (x, g) => tf.add(x, tf.mul(tf.relu(x), g)) },
+];
+
+describe('wasm forward and gradients match the cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {
+    const values = data(c.shapes, 1000 + i);
+    const ref = await evaluate('cpu', c, values);
+    const got = await evaluate('wasm', c, values);
+    expect(got.y.length).toBe(ref.y.length);
+    expect(relErr(got.y, ref.y)).toBeLessThanOrEqual(TOL);
+    got.grads.forEach((g, k) => {
+      expect(g.length).toBe(ref.grads[k].length);
+      expect(relErr(g, ref.grads[k]), `gradient of input ${k}`).toBeLessThanOrEqual(TOL);
+    });
+  });
+
+  it('a tfjs-layers conv/batch-norm/dense model trains identically', async () => {
+    const build = () => {
+      const input = tf.input({ shape: [8, 8, 3] });
+      let h = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+      h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
+      h = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
+      const out = tf.layers.dense({ units: 5, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(h) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: out });
+    };
+    const xs = data([[3, 8, 8, 3]], 7)[0];
+    const run = async (backend: 'wasm' | 'cpu') => {
+      await tf.setBackend(backend);
+      const model = build();
+      const x = tf.tensor4d(xs, [3, 8, 8, 3]);
+      const labels = tf.oneHot([0, 4, 2], 5);
+      const { grads } = tf.variableGrads(() =>
+        tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+      const out = model.trainableWeights.map((w) => grads[w.originalName]?.dataSync().slice() as Float32Array);
+      tf.dispose([x, labels, ...Object.values(grads)]);
+      model.dispose();
+      return out;
+    };
+    const ref = await run('cpu');
+    const got = await run('wasm');
+    expect(got.length).toBe(ref.length);
+    got.forEach((g, k) => expect(relErr(g, ref[k]), `weight ${k}`).toBeLessThanOrEqual(TOL));
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Registers what the wasm backend needs to train every roster model: the missing gradient
+ * kernels, faster replacements for slow shipped ones, a correct MaxPoolGrad, and tfjs-core
+ * gradient fixes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
+import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise.js';
+import { registerGradientFixes } from './grads.js';
+import { batchMatMul } from './matmul.js';
+import { maxPoolGrad } from './pool.js';
+import { unsortedSegmentSum } from './segment.js';
+
+let registered = false;
+
+/** Replaces (or adds) a wasm kernel, keeping the shipped one's setup so its own kernelFunc still works. */
+function setWasmKernel(kernelName: string, make: (original: tf.KernelConfig | undefined) => tf.KernelFunc): void {
+  const original = tf.getKernel(kernelName, 'wasm');
+  // registerKernel warns when a name is taken; replace quietly.
+  if (original) tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    setupFunc: original?.setupFunc,
+    disposeFunc: original?.disposeFunc,
+    kernelFunc: make(original),
+  });
+}
+
+export function registerWasmKernels(): void {
+  if (registered) return;
+  registered = true;
+  setWasmKernel(tf.Conv2DBackpropInput, (orig) => conv2dBackpropInput(orig?.kernelFunc ?? null));
+  setWasmKernel(tf.Conv2DBackpropFilter, () => conv2dBackpropFilter);
+  setWasmKernel(tf.DepthwiseConv2dNativeBackpropInput, () => depthwiseBackpropInput);
+  setWasmKernel(tf.DepthwiseConv2dNativeBackpropFilter, () => depthwiseBackpropFilter);
+  setWasmKernel(tf.UnsortedSegmentSum, () => unsortedSegmentSum);
+  setWasmKernel(tf.MaxPoolGrad, () => maxPoolGrad);
+  setWasmKernel(tf.BatchMatMul, (orig) => {
+    if (!orig) throw new Error('the wasm backend has no BatchMatMul kernel to wrap');
+    return batchMatMul(orig.kernelFunc);
+  });
+  registerGradientFixes();
+}

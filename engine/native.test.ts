@@ -1,0 +1,222 @@
+/**
+ * The native backend's kernels against tfjs's cpu backend (an independent pure-JS implementation):
+ * values and gradients over random shapes, strides, paddings, dilations, odd sizes, batch 1 and
+ * channel counts that are not multiples of the vector width.
+ *
+ * Tolerance: max |native - cpu| <= 1e-4 x max(|cpu|, 1e-2) per output (float32 sums in another
+ * order differ by ~1e-6 relative; an indexing bug differs by O(1)).
+ *
+ * Skips, with a message, where the addon is not built (no compiler/BLAS at install time).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../common/rng.js';
+import { nativeKernelNames, registerNativeBackend } from './native-backend.js';
+
+const reg = await registerNativeBackend();
+if (!reg.available) console.warn(`engine/native.test.ts: skipped, ${reg.reason}`);
+
+const TOL = 1e-4;
+
+export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
+  if (got.length !== ref.length) return Infinity;
+  let maxRef = 0, maxDiff = 0;
+  for (let i = 0; i < ref.length; i++) {
+    maxRef = Math.max(maxRef, Math.abs(ref[i]));
+    const d = Math.abs(got[i] - ref[i]);
+    maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
+  }
+  return maxDiff / Math.max(maxRef, 1e-2);
+}
+
+function randn(rng: Rng, n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal();
+  return a;
+}
+
+type Raw = { data: Float32Array; shape: number[] };
+const raw = (rng: Rng, shape: number[]): Raw => ({ data: randn(rng, shape.reduce((a, b) => a * b, 1)), shape });
+
+/**
+ * Runs f on one backend with tensors made from the raw inputs; returns the output and the
+ * gradients of sum(f(...) * probe) with respect to every input (probe: a fixed random tensor, so
+ * dy is not uniform and transposed indexing shows).
+ */
+async function evalOn(backend: string, inputs: Raw[], f: (...t: tf.Tensor[]) => tf.Tensor, grads: boolean, probeSeed: number) {
+  await tf.setBackend(backend);
+  const ts = inputs.map((r) => tf.tensor(r.data, r.shape));
+  const y = f(...ts);
+  const out = { y: y.dataSync().slice(), shape: y.shape, g: [] as Float32Array[] };
+  if (grads) {
+    const probe = tf.tensor(randn(new Rng(probeSeed), y.size), y.shape);
+    const gs = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), probe)))(ts);
+    out.g = gs.map((g) => g.dataSync().slice() as Float32Array);
+    tf.dispose([probe, ...gs]);
+  }
+  tf.dispose([y, ...ts]);
+  return out;
+}
+
+async function compare(label: string, inputs: Raw[], f: (...t: tf.Tensor[]) => tf.Tensor, grads = true) {
+  const ref = await evalOn('cpu', inputs, f, grads, 99);
+  const got = await evalOn('native', inputs, f, grads, 99);
+  expect(got.shape, label).toEqual(ref.shape);
+  expect(relErr(got.y, ref.y), `${label}: value`).toBeLessThanOrEqual(TOL);
+  ref.g.forEach((g, i) => expect(relErr(got.g[i], g), `${label}: gradient ${i}`).toBeLessThanOrEqual(TOL));
+}
+
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
+
+describe.skipIf(!reg.available)('native backend', () => {
+  beforeAll(async () => {
+    await tf.setBackend('native');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('registers every cpu kernel and overrides the heavy ones natively', () => {
+    const names = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
+    for (const k of tf.getKernelsForBackend('cpu')) expect(names.has(k.kernelName), k.kernelName).toBe(true);
+    expect(nativeKernelNames()).toEqual(expect.arrayContaining([
+      'BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNative',
+      'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'FusedConv2D',
+      'FusedDepthwiseConv2D', '_FusedMatMul',
+    ]));
+    expect(reg.threads).toBeGreaterThanOrEqual(1);
+    expect(reg.blas).toBeTruthy();
+  });
+
+  it('the comparison catches a wrong kernel (guards the harness itself)', () => {
+    const a = randn(new Rng(1), 50);
+    const b = a.slice();
+    b[7] += 0.05;
+    expect(relErr(a, a)).toBe(0);
+    expect(relErr(b, a)).toBeGreaterThan(TOL);
+  });
+
+  it('conv2d: values and both gradients over random shapes, strides and paddings', async () => {
+    const rng = new Rng(7);
+    const cases: Array<[number, number, number, number, number, number, number, number, 'same' | 'valid']> = [
+      // n, h, w, cin, cout, fh, fw, stride, pad: fixed edge cases first, then random ones
+      [1, 1, 1, 1, 1, 1, 1, 1, 'valid'],
+      [1, 7, 5, 3, 5, 3, 3, 1, 'same'],
+      [2, 8, 8, 17, 9, 1, 1, 1, 'valid'], // pointwise fast path
+      [3, 9, 7, 5, 6, 1, 1, 2, 'same'], // strided 1x1 goes through im2col
+      [2, 6, 6, 4, 3, 5, 5, 1, 'valid'],
+      [1, 10, 11, 3, 4, 3, 2, 3, 'same'],
+    ];
+    for (let i = 0; i < 10; i++) {
+      cases.push([pick(rng, [1, 2, 3]), 4 + rng.int(9), 4 + rng.int(9), pick(rng, [1, 3, 5, 17]), pick(rng, [1, 4, 7, 9]),
+        pick(rng, [1, 2, 3, 5]), pick(rng, [1, 2, 3]), pick(rng, [1, 2, 3]), pick(rng, ['same', 'valid'] as const)]);
+    }
+    for (const [n, h, w, cin, cout, fh, fw, s, pad] of cases) {
+      if (pad === 'valid' && (fh > h || fw > w)) continue;
+      await compare(`conv2d ${[n, h, w, cin, cout, fh, fw, s, pad]}`, [raw(rng, [n, h, w, cin]), raw(rng, [fh, fw, cin, cout])],
+        (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad));
+    }
+  });
+
+  it('conv2d: dilations, explicit padding and non-square strides (forward)', async () => {
+    const rng = new Rng(8);
+    const x = raw(rng, [2, 11, 9, 5]), f = raw(rng, [3, 3, 5, 6]);
+    await compare('dilated', [x, f], (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 'NHWC', [2, 3]), false);
+    await compare('explicit pad', [x, f], (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, [2, 1], [[0, 0], [2, 1], [0, 2], [0, 0]]));
+  });
+
+  it('fused conv2d: bias and every activation, with gradients', async () => {
+    const rng = new Rng(9);
+    const acts = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const;
+    for (const act of acts) {
+      const x = raw(rng, [2, 7, 6, 3]), f = raw(rng, [3, 3, 3, 5]), b = raw(rng, [5]);
+      const inputs = act === 'prelu' ? [x, f, b, raw(rng, [5])] : [x, f, b];
+      const grads = act !== 'prelu' && act !== 'leakyrelu'; // tfjs-core has no fused gradient for these two
+      await compare(`fused ${act}`, inputs, (xx, ff, bb, aa) =>
+        tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ff as tf.Tensor4D, strides: 2, pad: 'same', bias: bb, activation: act,
+          preluActivationWeights: aa, leakyreluAlpha: 0.13 }), grads);
+    }
+  });
+
+  it('depthwise conv2d: values and both gradients, channel multipliers 1-3', async () => {
+    const rng = new Rng(10);
+    const cases: Array<[number, number, number, number, number, number, number, 'same' | 'valid']> = [
+      [1, 5, 5, 1, 1, 3, 1, 'same'],
+      [2, 9, 7, 17, 1, 3, 2, 'same'],
+      [2, 8, 8, 6, 2, 5, 1, 'valid'],
+    ];
+    for (let i = 0; i < 8; i++) {
+      cases.push([pick(rng, [1, 2, 3]), 4 + rng.int(8), 4 + rng.int(8), pick(rng, [1, 3, 8, 17]), pick(rng, [1, 1, 2, 3]),
+        pick(rng, [1, 3, 5]), pick(rng, [1, 2]), pick(rng, ['same', 'valid'] as const)]);
+    }
+    for (const [n, h, w, c, m, k, s, pad] of cases) {
+      if (pad === 'valid' && k > Math.min(h, w)) continue;
+      await compare(`depthwise ${[n, h, w, c, m, k, s, pad]}`, [raw(rng, [n, h, w, c]), raw(rng, [k, k, c, m])],
+        (x, f) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad));
+    }
+    const x = raw(rng, [2, 9, 9, 5]), f = raw(rng, [3, 3, 5, 2]);
+    await compare('depthwise dilated', [x, f], (a, b) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 'NHWC', 2), false);
+  });
+
+  it('fused depthwise conv2d: bias + relu6 and relu', async () => {
+    const rng = new Rng(11);
+    for (const act of ['relu6', 'relu'] as const) {
+      await compare(`fused depthwise ${act}`, [raw(rng, [2, 7, 7, 6]), raw(rng, [3, 3, 6, 1]), raw(rng, [6])], (x, f, b) =>
+        tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: act }));
+    }
+  });
+
+  it('matMul: transposes, batch broadcasting, rank 2 to 4, with gradients', async () => {
+    const rng = new Rng(12);
+    const cases: Array<[number[], number[], boolean, boolean, boolean?]> = [
+      [[1, 1], [1, 1], false, false],
+      [[5, 7], [7, 3], false, false],
+      [[7, 5], [7, 3], true, false],
+      [[5, 7], [3, 7], false, true],
+      [[7, 5], [3, 7], true, true],
+      [[4, 5, 9], [4, 9, 6], false, false],
+      [[2, 3, 5, 9], [2, 3, 6, 9], false, true], // attention scores shape
+      // broadcast batch dims: forward only, tfjs-core's BatchMatMul gradient does not reduce them
+      [[1, 9, 5], [3, 9, 6], true, false, false],
+      [[3, 17, 33], [33, 1], false, false],
+    ];
+    for (const [as, bs, ta, tb, grads] of cases) {
+      await compare(`matMul ${as}x${bs} ${ta}${tb}`, [raw(rng, as), raw(rng, bs)], (a, b) => tf.matMul(a, b, ta, tb), grads ?? true);
+    }
+  });
+
+  it('matMul broadcasts batch dims numpy-style (checked by hand: the cpu backend gets [2,1] x [3] wrong)', async () => {
+    const rng = new Rng(14);
+    const A = raw(rng, [2, 1, 4, 3]), B = raw(rng, [3, 3, 5]);
+    const y = tf.tidy(() => tf.matMul(tf.tensor(A.data, A.shape), tf.tensor(B.data, B.shape)));
+    expect(y.shape).toEqual([2, 3, 4, 5]);
+    const got = y.dataSync();
+    const want = new Float32Array(2 * 3 * 4 * 5);
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let r = 0; r < 4; r++) for (let c = 0; c < 5; c++) {
+      let s = 0;
+      for (let k = 0; k < 3; k++) s += A.data[(i * 4 + r) * 3 + k] * B.data[(j * 3 + k) * 5 + c];
+      want[((i * 3 + j) * 4 + r) * 5 + c] = s;
+    }
+    expect(relErr(got, want)).toBeLessThanOrEqual(TOL);
+    y.dispose();
+  });
+
+  it('fused matMul: bias and activations, with gradients', async () => {
+    const rng = new Rng(13);
+    for (const act of ['linear', 'relu', 'relu6', 'elu', 'sigmoid'] as const) {
+      await compare(`fused matMul ${act}`, [raw(rng, [6, 9]), raw(rng, [9, 5]), raw(rng, [5])], (a, b, c) =>
+        tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, activation: act }));
+    }
+    await compare('fused matMul transposed, scalar bias', [raw(rng, [9, 6]), raw(rng, [5, 9]), raw(rng, [1])], (a, b, c) =>
+      tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: true, transposeB: true, bias: c, activation: 'relu' }));
+  });
+
+  it('rejects storage the addon cannot read instead of corrupting memory', async () => {
+    const { nativeAddon } = await import('./native-backend.js');
+    const a = nativeAddon()!;
+    expect(() => a.conv2d(new Float32Array(3), new Float32Array(9), null, new Float32Array(9), [1, 3, 3, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1], 0, 0))
+      .toThrow(/too short/);
+    expect(() => a.batchMatMul(new Float32Array(4), new Float32Array(4), new Float32Array(4), [1, 2, 2, 2, 0, 0], [1], [0]))
+      .toThrow(/out of range/);
+  });
+});
