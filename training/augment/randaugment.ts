@@ -106,10 +106,11 @@ function geometryRow(op: OpName, arg: number, h: number, w: number): number[] {
       const sin = Math.sin(a);
       return [cos, sin, cx - cos * cx - sin * cy, -sin, cos, cy + sin * cx - cos * cy, 0, 0];
     }
+    // PIL's affine samples at pixel centres (index + 0.5), which shifts a shear by half its factor
     case 'ShearX':
-      return [1, arg, 0, 0, 1, 0, 0, 0];
+      return [1, arg, arg / 2, 0, 1, 0, 0, 0];
     case 'ShearY':
-      return [1, 0, 0, arg, 1, 0, 0, 0];
+      return [1, 0, 0, arg, 1, arg / 2, 0, 0];
     case 'TranslateXRel':
       return [1, 0, arg * w, 0, 1, 0, 0, 0];
     case 'TranslateYRel':
