@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../common/rng.js';
 import { ChannelScale, Affine, ClassToken, HardSigmoid, HardSwish, PositionEmbedding, SelectToken, SelfAttention } from '../../training/models/layers.js';
 import { createModel, getModelEntry, listModels } from '../../training/models/index.js';
+import * as ort from 'onnxruntime-node';
 import { modelToOnnx } from './export.js';
+import { toHalfBits } from './fp16.js';
 import { onnxParity } from './parity.js';
 
 type T = tf.SymbolicTensor;
@@ -208,5 +210,45 @@ describe('ONNX export matches tfjs', () => {
     const out = tf.layers.upSampling2d({ size: [2, 2], name: 'up' }).apply(input) as T;
     const model = tf.model({ inputs: input, outputs: out });
     expect(() => modelToOnnx(model)).toThrow(/layer 'up' of class UpSampling2D/);
+  });
+});
+
+describe('fp16 export', () => {
+  it('rounds floats to IEEE half bits', () => {
+    const cases: Array<[number, number]> = [
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [0.1, 0x2e66],
+      [65504, 0x7bff],
+      [65520, 0x7c00], // rounds up to infinity
+      [2 ** -24, 0x0001], // smallest subnormal
+      [2 ** -26, 0x0000],
+      [1 + 2 ** -11, 0x3c00], // halfway: ties to even
+      [1 + 3 * 2 ** -11, 0x3c02],
+      [Infinity, 0x7c00],
+    ];
+    for (const [x, bits] of cases) expect(toHalfBits(x)).toBe(bits);
+    expect(toHalfBits(NaN) & 0x7c00).toBe(0x7c00);
+    expect(toHalfBits(NaN) & 0x3ff).not.toBe(0);
+  });
+
+  it('computes what the fp32 model computes, to half precision', async () => {
+    await tf.setBackend('cpu');
+    const model = createModel('resnet8_s', { numClasses: 10, inputShape: [16, 16, 3], seed: 5 });
+    const x = tf.randomNormal([2, 16, 16, 3], 0, 1, 'float32', 11);
+    const y = model.predict(x) as tf.Tensor;
+    const expected = await y.data();
+    const session = await ort.InferenceSession.create(modelToOnnx(model, { precision: 'fp16' }));
+    const out = await session.run({ input: new ort.Tensor('float32', (await x.data()) as Float32Array, [2, 16, 16, 3]) });
+    const got = out.output.data as Float32Array;
+    expect(out.output.type).toBe('float32');
+    const scale = Math.max(...Array.from(expected, Math.abs));
+    let maxDiff = 0;
+    for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - expected[i]));
+    expect(maxDiff / scale).toBeLessThan(2e-2);
+    expect(maxDiff).toBeGreaterThan(0); // it really computed in half precision
+    await session.release();
+    tf.dispose([x, y]);
+    model.dispose();
   });
 });

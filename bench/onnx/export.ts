@@ -11,7 +11,8 @@ import { packageVersion } from '../../common/environment.js';
 import { converterFor, type Weight } from './convert.js';
 import './custom.js';
 import { GraphBuilder, type Value } from './graph.js';
-import { DataType, encodeModel, type ValueInfo } from './proto.js';
+import { toFp16 } from './fp16.js';
+import { DataType, encodeModel, type GraphSpec, type ValueInfo } from './proto.js';
 import './standard.js';
 
 interface TopologyNode {
@@ -41,8 +42,22 @@ function readWeights(layer: tf.layers.Layer): { list: Weight[]; byName: Map<stri
   return { list, byName };
 }
 
+export interface OnnxOptions {
+  /** fp16 stores weights and computes in half precision behind an fp32 interface. */
+  precision?: 'fp32' | 'fp16';
+}
+
 /** Builds the ONNX bytes of a model (already BN-folded if wanted). */
-export function modelToOnnx(model: tf.LayersModel): Uint8Array {
+export function modelToOnnx(model: tf.LayersModel, opts: OnnxOptions = {}): Uint8Array {
+  const graph = modelToGraph(model);
+  return encodeModel(
+    opts.precision === 'fp16' ? toFp16(graph) : graph,
+    packageVersion('@tensorflow/tfjs-core') ? `tfjs ${packageVersion('@tensorflow/tfjs-core')}` : 'tfjs',
+  );
+}
+
+/** The ONNX graph (fp32) of a functional tfjs model. */
+export function modelToGraph(model: tf.LayersModel): GraphSpec {
   const g = new GraphBuilder();
   const values = new Map<number, Value>();
   const inputs: ValueInfo[] = model.inputs.map((t, i) => {
@@ -93,13 +108,10 @@ export function modelToOnnx(model: tf.LayersModel): Uint8Array {
     return { name, elemType: DataType.FLOAT, shape: ['N', ...shapeWithoutBatch(t)] };
   });
 
-  return encodeModel(
-    { name: model.name, nodes: g.nodes, initializers: g.initializers, inputs, outputs },
-    packageVersion('@tensorflow/tfjs-core') ? `tfjs ${packageVersion('@tensorflow/tfjs-core')}` : 'tfjs',
-  );
+  return { name: model.name, nodes: g.nodes, initializers: g.initializers, inputs, outputs };
 }
 
 /** Writes the model as ONNX to `file` (atomically). */
-export async function writeOnnx(model: tf.LayersModel, file: string): Promise<void> {
-  writeFileAtomic(file, modelToOnnx(model));
+export async function writeOnnx(model: tf.LayersModel, file: string, opts: OnnxOptions = {}): Promise<void> {
+  writeFileAtomic(file, modelToOnnx(model, opts));
 }
