@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { register as exportCmd } from './export.js';
+import { register as serveCmd } from './serve.js';
+import { register as benchCmd } from './bench.js';
 
 /** Every subcommand, in the order `usibench --help` lists them. */
-export const commands: Array<(program: Command) => void> = [exportCmd];
+export const commands: Array<(program: Command) => void> = [exportCmd, benchCmd, serveCmd];
