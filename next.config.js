@@ -17,7 +17,13 @@ const nextConfig = {
   ],
   // `npm run typecheck` checks the whole repository; without this, every site build would
   // re-check training/, bench/ and the rest, and fail on code the site never loads.
-  typescript: { ignoreBuildErrors: true },
+  // Next rewrites the tsconfig it is given to its taste; this one is the site's, so the shared
+  // tsconfig.json stays as the repository wrote it.
+  typescript: { ignoreBuildErrors: true, tsconfigPath: 'tsconfig.site.json' },
+  // The codebase follows Node's ESM rule (relative imports name the emitted `.js`); webpack maps
+  // them back to the `.ts` sources. Turbopack (Next 16's default) cannot yet (vercel/next.js#82945),
+  // so the site builds and runs in development with `--webpack`.
+  experimental: { extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } },
   poweredByHeader: false,
   reactStrictMode: true,
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilters, selectionToQuery, type FilterOptions } from './filters.js';
+import { parseFilters, reconcile, selectionToQuery, type FilterOptions } from './filters.js';
 
 const options: FilterOptions = {
   dataset: ['cifar10', 'mnist'],
@@ -25,6 +25,14 @@ describe('parseFilters', () => {
     });
     expect(variant).toBe('usi');
     expect(notices).toEqual([]);
+  });
+
+  it('prefers the given defaults when they are available', () => {
+    const { selection } = parseFilters({}, options, { dataset: 'mnist', batch: '1', runtime: 'gone' });
+    expect(selection.dataset).toBe('mnist');
+    expect(selection.batch).toBe('1');
+    expect(selection.runtime).toBe('onnxruntime');
+    expect(parseFilters({ dataset: 'bogus' }, options, { dataset: 'mnist' }).selection.dataset).toBe('mnist');
   });
 
   it('keeps valid values from the URL', () => {
@@ -72,5 +80,37 @@ describe('parseFilters', () => {
     const again = parseFilters(new URLSearchParams(selectionToQuery(parsed.selection, parsed.variant)), options);
     expect(again).toEqual(parsed);
     expect(selectionToQuery(parsed.selection, 'usi', { sort: 'top1' })).toContain('sort=top1');
+  });
+});
+
+describe('reconcile', () => {
+  const combo = (runtime: string, backend: string, batch: string) => ({
+    dataset: 'mnist',
+    device: 'cpu',
+    runtime,
+    backend,
+    precision: 'fp32',
+    batch,
+    resolution: '28',
+  });
+  const combos = [combo('tfjs', 'wasm', '32'), combo('tfjs', 'wasm', '1'), combo('onnxruntime', 'cpu', '32'), combo('tfjs', 'cpu', '1')];
+  const current = combo('tfjs', 'wasm', '1');
+
+  it('keeps the other selectors when the new combination exists', () => {
+    expect(reconcile(current, 'backend', 'cpu', combos)).toEqual(combo('tfjs', 'cpu', '1'));
+  });
+
+  it('moves the other selectors to a stored combination when it does not', () => {
+    // onnxruntime only exists with the cpu backend at batch 32.
+    expect(reconcile(current, 'runtime', 'onnxruntime', combos)).toEqual(combo('onnxruntime', 'cpu', '32'));
+  });
+
+  it('prefers keeping earlier selectors', () => {
+    // batch 32 exists with tfjs/wasm and onnxruntime/cpu; keeping the runtime wins.
+    expect(reconcile(current, 'batch', '32', combos)).toEqual(combo('tfjs', 'wasm', '32'));
+  });
+
+  it('sets the value alone when no stored combination has it', () => {
+    expect(reconcile(current, 'precision', 'fp16', combos)).toEqual({ ...current, precision: 'fp16' });
   });
 });

@@ -59,12 +59,18 @@ function listValues(values: string[]): string {
   return values.length > 8 ? `${shown}, …` : shown;
 }
 
-export function parseFilters(params: RawParams, options: FilterOptions): ParsedFilters {
+/**
+ * `defaults` is the view shown for a selector the URL leaves out (the site passes the protocol of
+ * the newest result, so the home page opens on last night's numbers); a default that is not
+ * available falls back to the first available value.
+ */
+export function parseFilters(params: RawParams, options: FilterOptions, defaults: Partial<Selection> = {}): ParsedFilters {
   const notices: string[] = [];
   const selection = {} as Selection;
   for (const key of FILTER_KEYS) {
     const available = options[key];
-    const fallback = available[0] ?? null;
+    const preferred = defaults[key];
+    const fallback = preferred != null && available.includes(preferred) ? preferred : (available[0] ?? null);
     const { value, repeated } = firstParam(params, key);
     if (repeated) notices.push(`${FILTER_LABELS[key]} was given more than once in the URL; using the first value.`);
     if (value === undefined || value === '') {
@@ -102,4 +108,30 @@ export function selectionToQuery(selection: Selection, variant: Shown, extra: Re
   if (variant !== 'usi') q.set('variant', variant);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return q.toString();
+}
+
+/** One protocol the database holds results for: a value for every selector. */
+export type Combination = Record<FilterKey, string>;
+
+/**
+ * The selection after the user sets `key` to `value`: the other selectors keep their values when
+ * that combination has results, otherwise move to the stored combination that keeps the most of
+ * them (earlier selectors weigh more), so a change never lands on an empty chart it could avoid.
+ */
+export function reconcile(selection: Selection, key: FilterKey, value: string, combos: readonly Combination[]): Selection {
+  const candidates = combos.filter((c) => c[key] === value);
+  if (candidates.length === 0) return { ...selection, [key]: value };
+  let best = candidates[0];
+  let bestScore = -1;
+  for (const c of candidates) {
+    let score = 0;
+    FILTER_KEYS.forEach((k, i) => {
+      if (c[k] === selection[k]) score += 2 ** (FILTER_KEYS.length - i);
+    });
+    if (score > bestScore) {
+      best = c;
+      bestScore = score;
+    }
+  }
+  return { ...best };
 }

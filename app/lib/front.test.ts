@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frontStepLine, paretoFront } from './front.js';
+import { frontStepLine } from './front.js';
 
 describe('frontStepLine', () => {
   it('drops vertically at each point, then runs to the next faster point', () => {
@@ -28,26 +28,5 @@ describe('frontStepLine', () => {
       expect(line.x[i]).toBeGreaterThanOrEqual(line.x[i - 1]);
       expect(line.y[i]).toBeLessThanOrEqual(line.y[i - 1]);
     }
-  });
-});
-
-describe('paretoFront', () => {
-  it('keeps exactly the points nothing beats on both axes', () => {
-    const pts = [
-      { id: 'a', x: 10, y: 0.9 },
-      { id: 'b', x: 100, y: 0.8 },
-      { id: 'c', x: 50, y: 0.75 }, // beaten by b (faster and better)
-      { id: 'd', x: 1000, y: 0.7 },
-      { id: 'e', x: 5, y: 0.85 }, // beaten by a
-    ];
-    expect(paretoFront(pts).map((p) => p.id)).toEqual(['a', 'b', 'd']);
-  });
-
-  it('drops a point tied on speed but less accurate', () => {
-    const pts = [
-      { id: 'a', x: 10, y: 0.9 },
-      { id: 'b', x: 10, y: 0.8 },
-    ];
-    expect(paretoFront(pts).map((p) => p.id)).toEqual(['a']);
   });
 });

@@ -25,19 +25,3 @@ export function frontStepLine(front: readonly XY[]): { x: number[]; y: number[] 
   return { x, y };
 }
 
-/**
- * The points no other point beats on both speed and accuracy (ties kept once). The site draws the
- * front db/queries.ts returns; this independent version lets tests and the chart cross-check it.
- */
-export function paretoFront<T extends XY>(points: readonly T[]): T[] {
-  const sorted = [...points].sort((a, b) => b.x - a.x || b.y - a.y);
-  const front: T[] = [];
-  let bestY = -Infinity;
-  for (const p of sorted) {
-    if (p.y > bestY) {
-      front.push(p);
-      bestY = p.y;
-    }
-  }
-  return front.reverse();
-}

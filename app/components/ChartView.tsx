@@ -1,0 +1,146 @@
+'use client';
+import { useRouter } from 'next/navigation';
+import { useMemo } from 'react';
+import type { Data, Layout } from 'plotly.js-dist-min';
+import { frontStepLine } from '../lib/front.js';
+import { gainPairs, gainSegments } from '../lib/gains.js';
+import { formatCount, formatPercent } from '../lib/format.js';
+import { FAMILIES, familyStyle, type ChartPoint } from '../lib/points.js';
+import Plot from './Plot.js';
+
+export interface ChartViewProps {
+  points: ChartPoint[];
+  /** Draw baseline→USI arrows (when both variants are shown). */
+  showGains: boolean;
+  title: string;
+}
+
+function hoverData(p: ChartPoint): string[] {
+  return [
+    p.model,
+    familyStyle(p.family).label,
+    p.variant === 'usi' ? 'USI (KD)' : 'baseline (no KD)',
+    formatPercent(p.top1),
+    formatCount(p.imagesPerSec, 1),
+    p.latencyMs === null ? '—' : `${p.latencyMs.toFixed(2)} ms`,
+    p.params === null ? '—' : formatCount(p.params, 2),
+    p.gmacs === null ? '—' : p.gmacs.toFixed(3),
+    `${p.runId === null ? 'ad hoc' : `nightly #${p.runId}`} · ${p.date.slice(0, 16).replace('T', ' ')}`,
+  ];
+}
+
+const HOVER =
+  '<b>%{customdata[0]}</b>  <span style="color:#666">%{customdata[1]} · %{customdata[2]}</span><br>' +
+  'top-1 <b>%{customdata[3]}</b><br>' +
+  'throughput <b>%{customdata[4]} images/s</b><br>' +
+  'latency (batch 1, p50) %{customdata[5]}<br>' +
+  'params %{customdata[6]} · %{customdata[7]} GMACs<br>' +
+  'run %{customdata[8]}<extra></extra>';
+
+export default function ChartView({ points, showGains, title }: ChartViewProps) {
+  const router = useRouter();
+
+  const { data, layout, attrs } = useMemo(() => {
+    const traces: Data[] = [];
+    const families = [...FAMILIES, ...new Set(points.map((p) => p.family).filter((f) => !(FAMILIES as readonly string[]).includes(f)))];
+    for (const family of families) {
+      const style = familyStyle(family);
+      for (const variant of ['usi', 'baseline'] as const) {
+        const pts = points.filter((p) => p.family === family && p.variant === variant);
+        if (pts.length === 0) continue;
+        traces.push({
+          type: 'scatter',
+          mode: 'markers',
+          name: variant === 'usi' ? style.label : `${style.label} (baseline)`,
+          legendgroup: family,
+          x: pts.map((p) => p.imagesPerSec),
+          y: pts.map((p) => p.top1),
+          customdata: pts.map(hoverData),
+          hovertemplate: HOVER,
+          marker: {
+            color: style.color,
+            symbol: variant === 'usi' ? style.symbol : `${style.symbol}-open`,
+            size: 12,
+            opacity: variant === 'usi' ? 0.92 : 0.8,
+            line: { width: variant === 'usi' ? 1 : 2, color: variant === 'usi' ? '#ffffff' : style.color },
+          },
+        } as Data);
+      }
+    }
+    const front = points.filter((p) => p.onFront).map((p) => ({ x: p.imagesPerSec, y: p.top1, model: p.model }));
+    const step = frontStepLine(front);
+    if (step.x.length > 0) {
+      traces.unshift({
+        type: 'scatter',
+        mode: 'lines',
+        name: 'Pareto front',
+        x: step.x,
+        y: step.y,
+        line: { color: '#444', width: 1.5, dash: 'dash' },
+        hoverinfo: 'skip',
+      } as Data);
+    }
+    if (showGains) {
+      const pairs = gainPairs(points);
+      const seg = gainSegments(pairs);
+      if (pairs.length > 0) {
+        traces.unshift({
+          type: 'scatter',
+          mode: 'lines+markers',
+          name: 'USI gain (baseline → USI)',
+          x: seg.x,
+          y: seg.y,
+          line: { color: '#888', width: 1.2 },
+          // An arrowhead on each segment's USI end, turned along the segment.
+          marker: {
+            symbol: 'arrow',
+            angleref: 'previous',
+            size: seg.x.map((_, i) => (i % 3 === 1 ? 11 : 0)),
+            color: '#666',
+          },
+          hoverinfo: 'skip',
+        } as Data);
+      }
+    }
+    const layout: Partial<Layout> = {
+      title: { text: title, font: { size: 15 }, x: 0.01, xanchor: 'left' },
+      xaxis: {
+        type: 'log',
+        title: { text: 'Throughput (images/s, log scale) →' },
+        gridcolor: '#e6e9ef',
+        zeroline: false,
+      },
+      yaxis: {
+        title: { text: 'Top-1 accuracy (%) →' },
+        tickformat: '.1%',
+        gridcolor: '#e6e9ef',
+        zeroline: false,
+      },
+      legend: { orientation: 'h', y: -0.16, x: 0, font: { size: 12 } },
+      margin: { l: 70, r: 20, t: 48, b: 96 },
+      hovermode: 'closest',
+      hoverlabel: { bgcolor: '#ffffff', bordercolor: '#999', font: { size: 13, color: '#1d2330' }, align: 'left' },
+      plot_bgcolor: '#fbfcfe',
+      paper_bgcolor: '#ffffff',
+    };
+    const attrs = {
+      'data-point-count': String(points.length),
+      'data-points': JSON.stringify(points.map((p) => ({ id: p.id, model: p.model, variant: p.variant, x: p.imagesPerSec, y: p.top1 }))),
+      'data-front': JSON.stringify(front),
+    } as const;
+    return { data: traces, layout, attrs };
+  }, [points, showGains, title]);
+
+  return (
+    <Plot
+      className="chart"
+      testId="chart"
+      data={data}
+      layout={layout}
+      dataAttributes={attrs}
+      onPointClick={(cd) => {
+        if (Array.isArray(cd) && typeof cd[0] === 'string') router.push(`/models/${encodeURIComponent(cd[0])}`);
+      }}
+    />
+  );
+}

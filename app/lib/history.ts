@@ -1,0 +1,76 @@
+/**
+ * A model's benchmark history across nights, one series per protocol (numbers from different
+ * devices or batch sizes are not comparable), with speed regressions flagged: a night whose
+ * throughput fell by more than `threshold` (a fraction) below the previous successful night.
+ */
+import { protocolGroupKey, type ResultRow } from '../../db/queries.js';
+
+export const DEFAULT_REGRESSION_THRESHOLD = 0.1;
+
+export interface HistoryPoint {
+  benchmarkId: number;
+  date: string;
+  nightlyId: number | null;
+  imagesPerSec: number | null;
+  status: 'ok' | 'failed';
+  error: string | null;
+  /** Relative change against the previous successful night of the same series (-0.2 = 20% slower). */
+  change: number | null;
+  regression: boolean;
+}
+
+export interface HistorySeries {
+  key: string;
+  /** e.g. "usi · mnist · tfjs/wasm · fp32 · batch 32 · 28 px · Test Xeon" */
+  label: string;
+  points: HistoryPoint[];
+  regressions: number;
+}
+
+/** The regression threshold from env USIBENCH_REGRESSION_THRESHOLD (a fraction, e.g. 0.1), else 10%. */
+export function regressionThreshold(env: string | undefined = process.env.USIBENCH_REGRESSION_THRESHOLD): number {
+  const v = env === undefined ? NaN : Number(env);
+  return Number.isFinite(v) && v > 0 && v < 1 ? v : DEFAULT_REGRESSION_THRESHOLD;
+}
+
+export function benchmarkHistory(rows: readonly ResultRow[], threshold: number): HistorySeries[] {
+  const groups = new Map<string, ResultRow[]>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.mode, protocolGroupKey(r)]);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const series: HistorySeries[] = [];
+  for (const [key, list] of groups) {
+    const sorted = [...list].sort((a, b) => a.date.localeCompare(b.date) || a.benchmarkId - b.benchmarkId);
+    let prev: number | null = null;
+    const points = sorted.map((r): HistoryPoint => {
+      const ips = r.status === 'ok' ? r.imagesPerSec : null;
+      const change = ips !== null && prev !== null && prev > 0 ? ips / prev - 1 : null;
+      if (ips !== null) prev = ips;
+      return {
+        benchmarkId: r.benchmarkId,
+        date: r.date,
+        nightlyId: r.nightlyId,
+        imagesPerSec: ips,
+        status: r.status,
+        error: r.error,
+        change,
+        regression: change !== null && change < -threshold,
+      };
+    });
+    const first = sorted[0];
+    const label = [
+      first.mode ?? 'untrained',
+      first.dataset,
+      `${first.runtime}/${first.backend}`,
+      first.precision,
+      `batch ${first.batchSize}`,
+      `${first.resolution} px`,
+      first.device,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    series.push({ key, label, points, regressions: points.filter((p) => p.regression).length });
+  }
+  return series.sort((a, b) => a.label.localeCompare(b.label));
+}

@@ -1,0 +1,95 @@
+/**
+ * What the chart and table pages (and the export route) show for a URL: the selectors' options,
+ * the chosen values, the rows. One function, so "exactly the rows shown" is the same set of rows
+ * on the page and in a download.
+ */
+import { desc, eq } from 'drizzle-orm';
+import { filterValues, markFrontier, resultRows, type ResultRow } from '../../db/queries.js';
+import { benchmarkResults, trainingRuns } from '../../db/schema.js';
+import type { Db } from '../../db/index.js';
+import { FILTER_KEYS, parseFilters, type Combination, type FilterOptions, type ParsedFilters, type RawParams, type Selection } from './filters.js';
+import { siteDb, type SiteDb } from './data.js';
+
+export type ViewState =
+  | { kind: 'unavailable'; db: Extract<SiteDb, { ok: false }> }
+  | { kind: 'empty'; path: string }
+  | ({ kind: 'ok'; path: string; options: FilterOptions; combos: Combination[]; rows: ResultRow[] } & ParsedFilters);
+
+function optionsOf(db: Db): FilterOptions {
+  const v = filterValues(db);
+  return {
+    dataset: v.datasets,
+    device: v.devices,
+    runtime: v.runtimes,
+    backend: v.backends,
+    precision: v.precisions,
+    batch: v.batchSizes.map(String),
+    resolution: v.resolutions.map(String),
+  };
+}
+
+/** The protocol of the newest successful USI result: the view the home page opens on. */
+function newestProtocol(db: Db): Partial<Selection> {
+  const row = db
+    .select({
+      dataset: trainingRuns.dataset,
+      device: benchmarkResults.device,
+      runtime: benchmarkResults.runtime,
+      backend: benchmarkResults.backend,
+      precision: benchmarkResults.precision,
+      batch: benchmarkResults.batchSize,
+      resolution: benchmarkResults.resolution,
+    })
+    .from(benchmarkResults)
+    .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .where(eq(trainingRuns.mode, 'usi'))
+    .orderBy(desc(benchmarkResults.createdAt), desc(benchmarkResults.id))
+    .limit(1)
+    .get();
+  if (!row) return {};
+  return { ...row, batch: String(row.batch), resolution: String(row.resolution) };
+}
+
+/** Every protocol the database holds results for, so the selectors can move together. */
+function combinations(db: Db): Combination[] {
+  return db
+    .selectDistinct({
+      dataset: trainingRuns.dataset,
+      device: benchmarkResults.device,
+      runtime: benchmarkResults.runtime,
+      backend: benchmarkResults.backend,
+      precision: benchmarkResults.precision,
+      batch: benchmarkResults.batchSize,
+      resolution: benchmarkResults.resolution,
+    })
+    .from(benchmarkResults)
+    .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .all()
+    .map((c) => ({ ...c, batch: String(c.batch), resolution: String(c.resolution) }));
+}
+
+/** The rows of one selection; the front is recomputed over exactly these rows, as the chart draws them. */
+export function selectedRows(db: Db, selection: Selection, variant: ParsedFilters['variant']): ResultRow[] {
+  const num = (v: string | null) => (v === null ? undefined : Number(v));
+  const rows = resultRows(db, {
+    dataset: selection.dataset ?? undefined,
+    device: selection.device ?? undefined,
+    runtime: selection.runtime ?? undefined,
+    backend: selection.backend ?? undefined,
+    precision: selection.precision ?? undefined,
+    batchSize: num(selection.batch),
+    resolution: num(selection.resolution),
+    mode: variant === 'both' ? 'all' : variant,
+  });
+  const shown = variant === 'both' ? rows.filter((r) => r.mode === 'usi' || r.mode === 'baseline') : rows;
+  return markFrontier(shown);
+}
+
+export function loadView(params: RawParams): ViewState {
+  const state = siteDb();
+  if (!state.ok) return state.reason === 'uninitialised' ? { kind: 'empty', path: state.path } : { kind: 'unavailable', db: state };
+  const options = optionsOf(state.db);
+  if (FILTER_KEYS.every((k) => options[k].length === 0)) return { kind: 'empty', path: state.path };
+  const parsed = parseFilters(params, options, newestProtocol(state.db));
+  return { kind: 'ok', path: state.path, options, combos: combinations(state.db), rows: selectedRows(state.db, parsed.selection, parsed.variant), ...parsed };
+}
