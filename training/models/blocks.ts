@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Builder } from './builder.js';
-import { HardSigmoid, HardSwish } from './layers.js';
+import { ChannelScale, HardSigmoid, HardSwish } from './layers.js';
 
 type T = tf.SymbolicTensor;
 
@@ -79,7 +79,7 @@ export function poolHead(b: Builder, x: T, numClasses: number): T {
   return dense(b, pooled, numClasses);
 }
 
-function channels(x: T): number {
+export function channels(x: T): number {
   return x.shape[x.shape.length - 1] as number;
 }
 
@@ -102,4 +102,46 @@ export function bottleneckBlock(b: Builder, x: T, width: number, stride: number,
   y = convBn(b, y, width, { kernel: 3, stride, act: 'relu' });
   y = convBn(b, y, width * expansion, { kernel: 1 });
   return activation(b, add(b, y, shortcut(b, x, width * expansion, stride)), 'relu');
+}
+
+/** Channel counts rounded the way MobileNet/EfficientNet do: a multiple of 8, at most 10% lower. */
+export function makeDivisible(v: number, divisor = 8): number {
+  const rounded = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
+  return rounded < 0.9 * v ? rounded + divisor : rounded;
+}
+
+export interface SEOptions {
+  reduce: number;
+  act: Act;
+  gate: 'sigmoid' | 'hard_sigmoid';
+}
+
+/** Squeeze-excitation: GAP → dense(reduce, act) → dense(C, gate) → scale x per channel. */
+export function squeezeExcite(b: Builder, x: T, se: SEOptions): T {
+  const pooled = tf.layers.globalAveragePooling2d({ name: b.name('se_gap') }).apply(x) as T;
+  const s = dense(b, dense(b, pooled, se.reduce, se.act), channels(x), se.gate);
+  return new ChannelScale({ name: b.name('se_scale') }).apply([x, s]) as T;
+}
+
+export interface InvertedResidualOptions {
+  /** Channels after the 1×1 expansion (equal to the input's: no expansion conv). */
+  expanded: number;
+  out: number;
+  kernel: number;
+  stride: number;
+  act: Act;
+  se: SEOptions | null;
+}
+
+/**
+ * MobileNetV2/V3 inverted residual and EfficientNet MBConv: 1×1 expand → k×k depthwise → SE →
+ * 1×1 linear projection, with an identity shortcut when stride is 1 and channels are kept.
+ */
+export function invertedResidual(b: Builder, x: T, o: InvertedResidualOptions): T {
+  const inC = channels(x);
+  let y = o.expanded === inC ? x : convBn(b, x, o.expanded, { kernel: 1, act: o.act });
+  y = convBn(b, y, o.expanded, { kernel: o.kernel, stride: o.stride, act: o.act, depthwise: true });
+  if (o.se) y = squeezeExcite(b, y, o.se);
+  y = convBn(b, y, o.out, { kernel: 1 });
+  return o.stride === 1 && inC === o.out ? add(b, y, x) : y;
 }

@@ -24,7 +24,8 @@ export class Builder {
     return n === 0 ? what : `${what}_${n}`;
   }
 
-  private seed(): number {
+  /** A fresh seed for a custom layer's own initialiser. */
+  seed(): number {
     return this.rng.int(2 ** 31);
   }
 

@@ -62,11 +62,13 @@ resnet('resnet18_s', 'ResNet-18 layout at small-image width: 3×3 stem 16, basic
   depths: [2, 2, 2, 2],
   stem: { filters: 16, imagenet: false },
 });
-resnet('resnet26_s', 'teacher-sized ResNet-26 (bottleneck 32/64/128/256 ×2) at small-image width', 32, {
+// The default teacher: deeper and wider at the output than the small students, but with about
+// the compute of resnet_ref (bottlenecks keep the 3×3 convs narrow), so it trains in minutes.
+resnet('resnet26_s', 'teacher ResNet-26: 3×3 stem 16, bottleneck blocks 16/32/64/128 (×4 out) ×2', 32, {
   block: 'bottleneck',
-  widths: [32, 64, 128, 256],
+  widths: [16, 32, 64, 128],
   depths: [2, 2, 2, 2],
-  stem: { filters: 32, imagenet: false },
+  stem: { filters: 16, imagenet: false },
 });
 resnet('resnet18', 'ResNet-18 (ImageNet layout): 7×7 stem, basic blocks 64/128/256/512 ×2', 224, {
   block: 'basic',
