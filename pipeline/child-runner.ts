@@ -1,0 +1,68 @@
+/**
+ * The real job runner: each job in a fresh Node process (worker-entry.js), so a crash, a memory
+ * blow-up or a leaked tfjs tensor in one job cannot take the nightly or other jobs down, and each
+ * job's output goes to its own log file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../common/atomic.js';
+import type { PlannedJob } from './plan.js';
+import type { JobContext, JobOutput, JobRunner } from './runner.js';
+import type { WorkerJobFile, WorkerResult } from './worker.js';
+
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-entry.js');
+
+function logTail(file: string, lines = 5): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+export class ChildProcessRunner implements JobRunner {
+  private readonly children = new Set<ChildProcess>();
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  run(job: PlannedJob, ctx: JobContext): Promise<JobOutput> {
+    fs.mkdirSync(ctx.outDir, { recursive: true });
+    fs.mkdirSync(path.dirname(ctx.logFile), { recursive: true });
+    const jobFile = path.join(ctx.outDir, 'job.json');
+    const resultFile = path.join(ctx.outDir, 'job-result.json');
+    fs.rmSync(resultFile, { force: true });
+    const spec: WorkerJobFile = { job, ctx, resultFile };
+    writeFileAtomic(jobFile, JSON.stringify(spec, null, 2));
+    const log = fs.openSync(ctx.logFile, 'a');
+    fs.writeSync(log, `\n=== ${new Date().toISOString()} ${job.label} (${job.key}) ===\n`);
+    return new Promise<JobOutput>((resolve, reject) => {
+      // Progress bars in a log file print a line every few seconds instead of redrawing.
+      const child = spawn(process.execPath, [WORKER, jobFile], { stdio: ['ignore', log, log], env: { ...this.env, FORCE_COLOR: '0' } });
+      this.children.add(child);
+      child.on('error', (err) => {
+        this.children.delete(child);
+        fs.closeSync(log);
+        reject(err);
+      });
+      child.on('exit', (code, signal) => {
+        this.children.delete(child);
+        fs.closeSync(log);
+        let result: WorkerResult | null = null;
+        try {
+          result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as WorkerResult;
+        } catch {
+          result = null;
+        }
+        if (result?.ok) resolve(result.output);
+        else if (result) reject(new Error(result.error));
+        else reject(new Error(`job process ${signal ? `killed by ${signal}` : `exited with code ${code}`} without a result; log: ${logTail(ctx.logFile)}`));
+      });
+    });
+  }
+
+  cancelAll(): void {
+    for (const child of this.children) child.kill('SIGTERM');
+  }
+}

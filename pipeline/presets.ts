@@ -1,0 +1,66 @@
+/**
+ * The three ready-made nightly configs. quick must finish in minutes on a 2-core CPU, so it trains
+ * on small fixed subsets of the embedded MNIST for few epochs: its numbers show the pipeline
+ * working, not the recipe's ceiling. cpu is an overnight run on a CIFAR-10-class dataset; gpu is
+ * the paper's protocol (224 px ImageFolder, batch 128, long schedule) for a GPU box.
+ */
+import { UsageError } from '../common/errors.js';
+import type { NightlyConfigInput } from './config.js';
+
+export const PRESET_NAMES = ['quick', 'cpu', 'gpu'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const PRESETS: Record<PresetName, NightlyConfigInput> = {
+  quick: {
+    dataset: 'mnist',
+    resolution: 28,
+    trainLimit: 1024,
+    testLimit: 512,
+    seed: 0,
+    teacher: { model: 'resnet26_s', epochs: 3 },
+    // The smallest member of each family.
+    roster: ['resnet8_s', 'mobilenetv3_s', 'vit_tiny_s', 'mixer_s'],
+    baselines: true,
+    train: { epochs: 2, batchSize: 64 },
+    bench: {
+      batchSize: 32,
+      targets: [{ runtime: 'tfjs' }, { runtime: 'onnxruntime', backend: 'cpu' }],
+      minTime: 0.5,
+      minIters: 5,
+      warmupTime: 0.1,
+    },
+  },
+  cpu: {
+    dataset: 'cifar10',
+    resolution: 32,
+    seed: 0,
+    teacher: { model: 'resnet26_s', epochs: 60 },
+    roster: ['resnet8_s', 'resnet18_s', 'convnext_s', 'mobilenetv3_s', 'efficientnet_s', 'vit_tiny_s', 'levit_s', 'mixer_s', 'resmlp_s'],
+    baselines: true,
+    train: { epochs: 30, batchSize: 128 },
+    bench: { batchSize: 64, targets: [{ runtime: 'tfjs' }, { runtime: 'onnxruntime', backend: 'cpu' }], minTime: 2, minIters: 20, warmupTime: 0.5 },
+  },
+  gpu: {
+    // ImageFolder path: override with a config file ({ dataset: 'imagefolder:/data/imagenet' }).
+    dataset: 'imagefolder:./data/imagefolder',
+    resolution: 224,
+    seed: 0,
+    teacher: { model: 'resnet50', epochs: 300, batchSize: 128 },
+    roster: ['resnet18', 'resnet50', 'convnext_tiny', 'mobilenetv3_large_100', 'efficientnet_b0', 'deit_tiny_patch16_224', 'vit_small_patch16_224', 'levit_128s_style_224', 'mixer_s16_224', 'resmlp_12_224'],
+    baselines: true,
+    trainBackend: 'auto',
+    train: { epochs: 300, batchSize: 128 },
+    bench: {
+      batchSize: 256,
+      targets: [{ runtime: 'onnxruntime', backend: 'cuda', precision: 'fp16' }, { runtime: 'tfjs' }],
+      minTime: 5,
+      minIters: 50,
+      warmupTime: 2,
+    },
+  },
+};
+
+export function parsePresetName(value: string): PresetName {
+  if ((PRESET_NAMES as readonly string[]).includes(value)) return value as PresetName;
+  throw new UsageError(`unknown preset '${value}'; use one of ${PRESET_NAMES.join(', ')} (or --config FILE)`);
+}

@@ -1,0 +1,167 @@
+/**
+ * One pipeline job in its own process: `node pipeline/worker-entry.js JOB.json`. The job file holds
+ * the planned job, its context and where to put the output; the output is written atomically as
+ * `{ ok: true, output }` or `{ ok: false, error }`, so the parent never reads half a result.
+ * Everything the job prints goes to stdout/stderr, which the parent points at the job's log file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '../common/atomic.js';
+import { cpuInfo, hostName, softwareVersions } from '../common/environment.js';
+import { errorMessage } from '../common/errors.js';
+import type { BackendName } from '../engine/index.js';
+import { cacheRoot } from '../training/data/download.js';
+import { openDataset } from '../training/data/index.js';
+import { getModelEntry } from '../training/models/index.js';
+import { ensureTeacher, teacherKey } from '../training/teacher.js';
+import { readResult, trainModel, type TrainResult } from '../training/train.js';
+import type { BenchInputs, PlannedJob, TeacherInputs, TrainInputs } from './plan.js';
+import type { BenchOut, DepInfo, JobContext, JobOutput, TrainOut } from './runner.js';
+
+export interface WorkerJobFile {
+  job: PlannedJob;
+  ctx: JobContext;
+  resultFile: string;
+}
+
+export type WorkerResult = { ok: true; output: JobOutput } | { ok: false; error: string };
+
+async function toTrainOut(r: TrainResult, trainLimit: number | null, testLimit: number | null): Promise<TrainOut> {
+  const ds = await openDataset(r.dataset, { resolution: r.resolution, trainLimit: trainLimit ?? undefined, testLimit: testLimit ?? undefined });
+  const cpu = cpuInfo();
+  return {
+    model: r.model,
+    family: r.family,
+    params: r.params,
+    defaultResolution: getModelEntry(r.model).defaultResolution,
+    dataset: { name: r.dataset, numClasses: ds.info.numClasses, channels: ds.info.channels, resolution: r.resolution, classNames: ds.info.classNames },
+    resolution: r.resolution,
+    recipeHash: r.recipeHash,
+    recipe: r.recipe as unknown as Record<string, unknown>,
+    seed: r.seed,
+    epochs: r.epochs,
+    batchSize: r.batchSize,
+    top1Raw: r.top1Raw,
+    top5Raw: r.top5Raw,
+    top1Ema: r.top1Ema,
+    top5Ema: r.top5Ema,
+    best: r.best,
+    curve: r.curve,
+    wallSeconds: r.wallSeconds,
+    modelDir: r.modelDir,
+    backend: r.backend.name,
+    environment: {
+      host: hostName(),
+      cpuModel: cpu.model,
+      cores: cpu.cores,
+      gpu: null,
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      versions: { ...softwareVersions(), ...r.backend.versions },
+    },
+  };
+}
+
+async function runTeacher(inputs: TeacherInputs): Promise<JobOutput> {
+  const opts = {
+    dataset: inputs.dataset,
+    model: inputs.model ?? undefined,
+    resolution: inputs.resolution,
+    epochs: inputs.epochs,
+    batchSize: inputs.batchSize,
+    seed: inputs.seed,
+    trainLimit: inputs.trainLimit ?? undefined,
+    testLimit: inputs.testLimit ?? undefined,
+    recipe: inputs.recipe,
+    backend: inputs.trainBackend as BackendName | 'auto',
+    quiet: false,
+  };
+  const teacher = await ensureTeacher(opts);
+  const result = readResult(path.join(cacheRoot({}), 'teachers', teacherKey(opts).key));
+  if (!result) throw new Error(`teacher ${teacher.key} trained but its result.json is missing`);
+  return { kind: 'teacher', teacherModel: teacher.model, dir: teacher.dir, top1: teacher.top1, train: await toTrainOut(result, inputs.trainLimit, inputs.testLimit) };
+}
+
+async function runTrain(inputs: TrainInputs, ctx: JobContext): Promise<JobOutput> {
+  let teacher = 'none';
+  if (inputs.mode === 'usi') {
+    const dep = inputs.teacherKey ? ctx.deps[inputs.teacherKey] : undefined;
+    if (!dep || dep.kind !== 'teacher') throw new Error('USI run without its teacher: the teacher job did not finish');
+    teacher = dep.dir;
+  }
+  const result = await trainModel({
+    model: inputs.model,
+    dataset: inputs.dataset,
+    teacher,
+    epochs: inputs.epochs,
+    batchSize: inputs.batchSize,
+    resolution: inputs.resolution,
+    seed: inputs.seed,
+    outDir: ctx.outDir,
+    trainLimit: inputs.trainLimit ?? undefined,
+    testLimit: inputs.testLimit ?? undefined,
+    recipe: inputs.recipe,
+    backend: inputs.trainBackend as BackendName | 'auto',
+  });
+  return { kind: 'train', train: await toTrainOut(result, inputs.trainLimit, inputs.testLimit) };
+}
+
+interface BenchModule {
+  benchmarkModel(opts: {
+    model: string; batchSize: number; resolution: number; channels?: number; numClasses?: number;
+    runtime: 'tfjs' | 'onnxruntime'; backend?: string; precision: 'fp32' | 'fp16'; minTime: number; minIters: number; warmupTime: number;
+  }): Promise<BenchOut>;
+}
+
+async function runBench(inputs: BenchInputs, ctx: JobContext): Promise<JobOutput> {
+  const dep: DepInfo | undefined = ctx.deps[inputs.trainKey];
+  if (!dep || dep.kind !== 'train') throw new Error('benchmark without its trained model: the training job did not finish');
+  // Loaded by path at run time: the bench module is the bench owner's, and the pipeline only needs its documented entry point.
+  const bench = (await import(pathToFileURL(path.join(import.meta.dirname, '..', 'bench', 'index.ts')).href)) as BenchModule;
+  const result = await bench.benchmarkModel({
+    model: dep.modelDir,
+    batchSize: inputs.batchSize,
+    resolution: dep.resolution,
+    channels: dep.channels,
+    numClasses: dep.numClasses,
+    runtime: inputs.runtime,
+    backend: inputs.backend ?? undefined,
+    precision: inputs.precision,
+    minTime: inputs.minTime,
+    minIters: inputs.minIters,
+    warmupTime: inputs.warmupTime,
+  });
+  return { kind: 'bench', bench: result, resolution: dep.resolution };
+}
+
+export async function runWorkerJob(job: PlannedJob, ctx: JobContext): Promise<JobOutput> {
+  switch (job.inputs.kind) {
+    case 'teacher':
+      return runTeacher(job.inputs);
+    case 'train':
+      return runTrain(job.inputs, ctx);
+    case 'bench':
+      return runBench(job.inputs, ctx);
+  }
+}
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: worker-entry.js JOB.json');
+  const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as WorkerJobFile;
+  let result: WorkerResult;
+  try {
+    result = { ok: true, output: await runWorkerJob(spec.job, spec.ctx) };
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error && err.stack ? err.stack : errorMessage(err)}\n`);
+    result = { ok: false, error: errorMessage(err) };
+  }
+  writeFileAtomic(spec.resultFile, JSON.stringify(result));
+  // tfjs keeps handles open; the result is on disk, so leave now.
+  process.exit(result.ok ? 0 : 1);
+}
+
+if (process.argv[1] && /worker(-entry)?\.(ts|js)$/.test(process.argv[1])) {
+  await main();
+}
