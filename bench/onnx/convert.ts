@@ -20,6 +20,8 @@ export interface ConvertContext {
   inputs: Value[];
   /** tfjs output shapes without the batch dimension. */
   outShapes: number[][];
+  /** How many layers (or model outputs) read each input: 1 means this layer is its only reader. */
+  inputReaders: number[];
   /** The layer's weights in getWeights() order. */
   weights: Weight[];
   /** The weight whose variable name ends with `/suffix` (as tfjs names them: layer/kernel). */

@@ -4,7 +4,7 @@ import { Rng } from '../../common/rng.js';
 import { ChannelScale, Affine, ClassToken, HardSigmoid, HardSwish, PositionEmbedding, SelectToken, SelfAttention } from '../../training/models/layers.js';
 import { createModel, getModelEntry, listModels } from '../../training/models/index.js';
 import * as ort from 'onnxruntime-node';
-import { modelToOnnx } from './export.js';
+import { modelToGraph, modelToOnnx } from './export.js';
 import { toHalfBits } from './fp16.js';
 import { onnxParity } from './parity.js';
 
@@ -202,6 +202,16 @@ describe('ONNX export matches tfjs', () => {
     const r = await onnxParity(model);
     expect(r.outputShape).toEqual([2, 10]);
     expect(r.maxAbsDiff).toBeLessThanOrEqual(TOL);
+    model.dispose();
+  });
+
+  it('folds every batch norm of a ResNet into its conv and keeps one input transpose', () => {
+    const model = createModel('resnet8_s', { numClasses: 10, inputShape: [16, 16, 3], seed: 5 });
+    const ops = modelToGraph(model).nodes.map((n) => n.opType);
+    const count = (op: string): number => ops.filter((o) => o === op).length;
+    expect(count('Conv')).toBe(model.layers.filter((l) => l.getClassName() === 'Conv2D').length);
+    expect(count('Mul')).toBe(0);
+    expect(count('Transpose')).toBe(1);
     model.dispose();
   });
 

@@ -2,8 +2,9 @@
  * tfjs LayersModel → ONNX (opset 17, IR 8). The graph is walked in the order tfjs itself executes
  * it (nodes by decreasing depth), each layer emitted by its converter. The ONNX model keeps the
  * tfjs interface: input NHWC float32 with a symbolic batch dimension, output the model's output.
- * Batch norms are expected to be folded into their convolutions beforehand (foldBatchNorm); any
- * left over is exported as a per-channel Mul + Add.
+ * A batch norm whose input comes straight from a convolution (or a dense layer held as a 1×1
+ * conv) read by nothing else is folded into that conv's weights and bias; any other is exported
+ * as a per-channel Mul + Add.
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../../common/atomic.js';
@@ -68,6 +69,11 @@ export function modelToGraph(model: tf.LayersModel): GraphSpec {
   });
 
   const byDepth = (model as unknown as { nodesByDepth: Record<string, TopologyNode[]> }).nodesByDepth;
+  // Who reads each tensor: a batch norm folds into its conv only when it is the conv's sole reader.
+  const readers = new Map<number, number>();
+  for (const nodes of Object.values(byDepth))
+    for (const node of nodes) for (const t of node.inputTensors) readers.set(t.id, (readers.get(t.id) ?? 0) + 1);
+  for (const t of model.outputs) readers.set(t.id, (readers.get(t.id) ?? 0) + 1);
   const depths = Object.keys(byDepth)
     .map(Number)
     .sort((a, b) => b - a);
@@ -88,6 +94,7 @@ export function modelToGraph(model: tf.LayersModel): GraphSpec {
         layer,
         config: layer.getConfig(),
         inputs: ins,
+        inputReaders: node.inputTensors.map((t) => readers.get(t.id) ?? 0),
         outShapes: node.outputTensors.map(shapeWithoutBatch),
         weights: list,
         weight: (suffix) => {

@@ -68,6 +68,16 @@ export class GraphBuilder {
     return name;
   }
 
+  /** The node whose output is `name`, if any. */
+  producer(name: string): NodeSpec | undefined {
+    for (let i = this.nodes.length - 1; i >= 0; i--) if (this.nodes[i].outputs.includes(name)) return this.nodes[i];
+    return undefined;
+  }
+
+  initializer(name: string): TensorInit | undefined {
+    return this.initializers.find((t) => t.name === name);
+  }
+
   /** The value in the tfjs layout. */
   native(v: Value): Value {
     if (v.layout === 'native') return v;

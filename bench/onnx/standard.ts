@@ -158,8 +158,30 @@ registerConverter('Concatenate', (ctx) => {
   return [{ name, shape: ctx.outShapes[0], layout: xs[0].layout }];
 });
 
+/**
+ * Folds y = x·s + t into the Conv producing x (x = W∗u + b → W' = W·s per output channel,
+ * b' = b·s + t). False when x does not come straight from a Conv with its own constant weights.
+ */
+function foldIntoConv(g: GraphBuilder, x: Value, s: Float32Array, t: Float32Array): boolean {
+  const conv = g.producer(x.name);
+  if (!conv || conv.opType !== 'Conv') return false;
+  const w = g.initializer(conv.inputs[1]);
+  if (!w || w.dims[0] !== s.length) return false;
+  const weights = new Float32Array(w.raw.buffer.slice(w.raw.byteOffset, w.raw.byteOffset + w.raw.byteLength));
+  const per = weights.length / s.length; // [cout, cin/groups, kh, kw]: output channels are rows
+  for (let o = 0; o < s.length; o++) for (let i = 0; i < per; i++) weights[o * per + i] *= s[o];
+  w.raw = new Uint8Array(weights.buffer);
+  const oldBias = conv.inputs[2] ? g.initializer(conv.inputs[2]) : undefined;
+  const bias = new Float32Array(s.length);
+  const b = oldBias ? new Float32Array(oldBias.raw.buffer.slice(oldBias.raw.byteOffset, oldBias.raw.byteOffset + oldBias.raw.byteLength)) : null;
+  for (let o = 0; o < s.length; o++) bias[o] = (b ? b[o] * s[o] : 0) + t[o];
+  if (oldBias) oldBias.raw = new Uint8Array(bias.buffer);
+  else conv.inputs[2] = g.constF(`${conv.outputs[0]}_B`, [s.length], bias);
+  return true;
+}
+
 registerConverter('BatchNormalization', (ctx) => {
-  // Left unfolded only when no conv precedes it: y = x·s + t with s = γ/√(σ²+ε), t = β − μ·s.
+  // y = x·s + t with s = γ/√(σ²+ε), t = β − μ·s: folded into the conv before it where possible.
   const x = ctx.inputs[0];
   const axis = ctx.config.axis ?? -1;
   if (axis !== -1 && axis !== x.shape.length)
@@ -176,6 +198,7 @@ registerConverter('BatchNormalization', (ctx) => {
     s[i] = gamma[i] / Math.sqrt(variance[i] + eps);
     t[i] = beta[i] - mean[i] * s[i];
   }
+  if (ctx.inputReaders[0] === 1 && foldIntoConv(ctx.g, x, s, t)) return [x];
   const m = ctx.g.op('Mul', [x.name, ctx.g.channelConst(`${ctx.layer.name}_s`, x, s)], {}, `${ctx.layer.name}_mul`);
   const name = ctx.g.op('Add', [m, ctx.g.channelConst(`${ctx.layer.name}_t`, x, t)], {}, ctx.layer.name);
   return [{ ...x, name }];
