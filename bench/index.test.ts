@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { isUsageError } from '../common/errors.js';
 import { cpuInfo } from '../common/environment.js';
+import { saveModelDir } from '../training/model-io.js';
 import { createModel } from '../training/models/index.js';
 import { benchmarkModel, countCost, type BenchOptions } from './index.js';
 import { protocolRecord } from './protocol.js';
@@ -76,6 +79,21 @@ describe('benchmarkModel', () => {
     expect(r.latency!.samples).toBeGreaterThanOrEqual(3);
     expect(r.noisy).toBe(t.rme > 5 || r.latency!.rme > 5);
     expect(r.protocol).toMatchObject({ runtime: 'onnxruntime', backend: 'cpu', batchSize: 4, resolution: 16, precision: 'fp32', threads: cpuInfo().cores });
+  });
+
+  it('measures a saved model directory (custom layers included) at its own resolution', async () => {
+    await tf.setBackend('cpu');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usibench-bench-'));
+    const model = createModel('mobilenetv3_s', { numClasses: 10, inputShape: [16, 16, 3], seed: 0 });
+    const meta = { model: 'mobilenetv3_s', dataset: 'cifar10', numClasses: 10, classNames: [], resolution: 16, channels: 3, mean: [0, 0, 0], std: [1, 1, 1], recipeHash: 'x', top1: 0 };
+    await saveModelDir(model, path.join(dir, 'm'), meta);
+    const params = countCost(model).params;
+    model.dispose();
+    const r = await benchmarkModel({ ...quick, model: path.join(dir, 'm') });
+    expect(r.status).toBe('ok');
+    expect(r.params).toBe(params);
+    expect(await usageError(benchmarkModel({ ...quick, model: path.join(dir, 'm'), resolution: 32 }))).toMatch(/takes 16×16 inputs, not 32; use --resolution 16/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps tfjs tensors flat while timing on tfjs', async () => {
