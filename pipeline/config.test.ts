@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { overlay, readConfigFile, validateConfig } from './config.js';
+import { checkRoster } from './nightly.js';
+import { planJobs } from './plan.js';
+import { PRESETS, PRESET_NAMES, parsePresetName } from './presets.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usibench-cfg-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('nightly config', () => {
+  it('names the path of every bad field', () => {
+    const bad = { ...PRESETS.quick, train: { epochs: 0, batchSize: 64 }, bench: { batchSize: 8, targets: [{ runtime: 'tensorrt' }] }, extra: 1 };
+    let message = '';
+    try {
+      validateConfig(bad, 'my.yaml');
+    } catch (err) {
+      message = (err as Error).message;
+      expect((err as Error).name).toBe('UsageError');
+    }
+    expect(message).toMatch(/^invalid nightly config my\.yaml: /);
+    expect(message).toContain('train.epochs: ');
+    expect(message).toContain('bench.targets[0].runtime: ');
+    expect(message).toMatch(/\(top level\): .*extra/);
+    expect(message.includes('\n')).toBe(false);
+  });
+
+  it('reads YAML and JSON files, and says which syntax is broken', () => {
+    const yml = path.join(dir, 'c.yaml');
+    fs.writeFileSync(yml, 'dataset: cifar10\nroster: [resnet8_s]\n');
+    expect(readConfigFile(yml)).toEqual({ dataset: 'cifar10', roster: ['resnet8_s'] });
+    const json = path.join(dir, 'c.json');
+    fs.writeFileSync(json, '{"dataset": "mnist",}');
+    expect(() => readConfigFile(json)).toThrowError(/config .*c\.json is not valid JSON/);
+    fs.writeFileSync(yml, '- just\n- a list\n');
+    expect(() => readConfigFile(yml)).toThrowError(/must hold a mapping of fields .* not a list/);
+    expect(() => readConfigFile(path.join(dir, 'missing.yaml'))).toThrowError(/cannot read config .*missing\.yaml/);
+  });
+
+  it('overlays a file on a preset field by field, lists replacing', () => {
+    const merged = overlay(PRESETS.quick as Record<string, unknown>, { train: { epochs: 5 }, roster: ['mixer_s'] });
+    const cfg = validateConfig(merged, 'overlay');
+    expect(cfg.train).toEqual({ epochs: 5, batchSize: 64 });
+    expect(cfg.roster).toEqual(['mixer_s']);
+    expect(cfg.dataset).toBe('mnist');
+  });
+
+  it('every preset is valid, names real roster models and covers every family', async () => {
+    const { getModelEntry } = await import('../training/models/index.js');
+    for (const name of PRESET_NAMES) {
+      const cfg = validateConfig(PRESETS[name], name);
+      checkRoster(cfg);
+      expect(new Set(cfg.roster.map((m) => getModelEntry(m).family)), name).toEqual(new Set(['cnn', 'mobile', 'transformer', 'mlp']));
+    }
+    expect(() => parsePresetName('fast')).toThrowError(/unknown preset 'fast'/);
+  });
+
+  it('refuses an unknown roster model before anything runs', () => {
+    const cfg = validateConfig({ ...PRESETS.quick, roster: ['resnet8_s', 'resnet9000'] }, 'x');
+    expect(() => checkRoster(cfg)).toThrowError(/unknown model 'resnet9000'/);
+  });
+});
+
+describe('job plan', () => {
+  it('keys change with any input or the code version, and pair a USI run with its baseline', () => {
+    const cfg = validateConfig(PRESETS.quick, 'quick');
+    const a = planJobs(cfg, 'v1');
+    expect(a.map((j) => j.key)).toEqual(planJobs(cfg, 'v1').map((j) => j.key));
+    expect(new Set(a.map((j) => j.key)).size).toBe(a.length);
+    const b = planJobs(cfg, 'v2');
+    expect(a.every((j, i) => j.key !== b[i].key)).toBe(true);
+    const seed1 = planJobs({ ...cfg, seed: 1 }, 'v1');
+    expect(a.every((j, i) => j.key !== seed1[i].key)).toBe(true);
+    // quick: 1 teacher + 4 models × (USI + baseline) + 4 × 2 runtimes.
+    expect(a.map((j) => j.kind).filter((k) => k === 'train')).toHaveLength(8);
+    expect(a.filter((j) => j.kind === 'bench')).toHaveLength(8);
+    const usi = a.find((j) => j.label === 'USI mixer_s')!;
+    const base = a.find((j) => j.label === 'baseline mixer_s')!;
+    expect(usi.pairKey).toBe(base.pairKey);
+    expect(usi.deps).toEqual([a[0].key]);
+    expect(base.deps).toEqual([]);
+    expect(usi.inputs.kind === 'train' && base.inputs.kind === 'train' && usi.inputs.recipeHash !== base.inputs.recipeHash).toBe(true);
+  });
+});
