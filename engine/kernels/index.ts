@@ -10,6 +10,7 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise.js'
 import { registerGradientFixes } from './grads.js';
 import { batchMatMul } from './matmul.js';
 import { maxPoolGrad } from './pool.js';
+import { identity, meanOverBlock, sumOverBlock } from './reduce.js';
 import { unsortedSegmentSum } from './segment.js';
 
 let registered = false;
@@ -28,6 +29,11 @@ function setWasmKernel(kernelName: string, make: (original: tf.KernelConfig | un
   });
 }
 
+function required(config: tf.KernelConfig | undefined, name: string): tf.KernelConfig {
+  if (!config) throw new Error(`the wasm backend has no ${name} kernel to wrap`);
+  return config;
+}
+
 export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
@@ -37,9 +43,9 @@ export function registerWasmKernels(): void {
   setWasmKernel(tf.DepthwiseConv2dNativeBackpropFilter, () => depthwiseBackpropFilter);
   setWasmKernel(tf.UnsortedSegmentSum, () => unsortedSegmentSum);
   setWasmKernel(tf.MaxPoolGrad, () => maxPoolGrad);
-  setWasmKernel(tf.BatchMatMul, (orig) => {
-    if (!orig) throw new Error('the wasm backend has no BatchMatMul kernel to wrap');
-    return batchMatMul(orig.kernelFunc);
-  });
+  setWasmKernel(tf.BatchMatMul, (orig) => batchMatMul(required(orig, tf.BatchMatMul).kernelFunc));
+  setWasmKernel(tf.Sum, (orig) => sumOverBlock(required(orig, tf.Sum).kernelFunc));
+  setWasmKernel(tf.Mean, (orig) => meanOverBlock(required(orig, tf.Mean).kernelFunc));
+  setWasmKernel(tf.Identity, () => identity);
   registerGradientFixes();
 }
