@@ -3,6 +3,7 @@ import { register as exportCmd } from './export.js';
 import { register as nightlyCmd } from './nightly.js';
 import { register as serveCmd } from './serve.js';
 import { register as benchCmd } from './bench.js';
+import { register as modelsCmd } from './models.js';
 
 /** Every subcommand, in the order `usibench --help` lists them. */
-export const commands: Array<(program: Command) => void> = [nightlyCmd, exportCmd, benchCmd, serveCmd];
+export const commands: Array<(program: Command) => void> = [nightlyCmd, exportCmd, benchCmd, modelsCmd, serveCmd];
