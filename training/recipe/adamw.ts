@@ -36,8 +36,9 @@ export class AdamW {
   ) {
     if (decayMask.length !== params.length) throw new Error('AdamW: decayMask must have one entry per parameter');
     this.decayMask = decayMask;
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    // tf.variable keeps its initial tensor alive beside itself; tidy releases it
+    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   get stepCount(): number {

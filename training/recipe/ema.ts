@@ -25,7 +25,8 @@ export class Ema {
     readonly decay: number,
   ) {
     if (!(decay >= 0 && decay < 1)) throw new Error(`Ema: decay must be in [0, 1), got ${decay}`);
-    this.shadow = weights.map((w) => tf.variable(w.clone(), false));
+    // tf.variable keeps its initial tensor alive beside itself; tidy releases it
+    this.shadow = weights.map((w) => tf.tidy(() => tf.variable(w.clone(), false)));
   }
 
   update(): void {

@@ -125,8 +125,9 @@ describe('AdamW', () => {
     tf.dispose(vars);
   });
 
-  it('keeps numTensors flat across steps', () => {
+  it('keeps numTensors flat across steps and releases everything it made on dispose', () => {
     const p = tf.variable(tf.randomNormal([8, 8]), true, 'flat/kernel');
+    const start = tf.memory().numTensors;
     const opt = new AdamW([p], { weightDecay: 0.02, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
     const grad = tf.randomNormal([8, 8]);
     opt.step([grad], 1e-3);
@@ -134,7 +135,9 @@ describe('AdamW', () => {
     for (let i = 0; i < 5; i++) opt.step([grad], 1e-3);
     expect(tf.memory().numTensors).toBe(before);
     opt.dispose();
-    tf.dispose([p, grad]);
+    grad.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    p.dispose();
   });
 });
 
@@ -190,8 +193,9 @@ describe('EMA', () => {
     tf.dispose(vars);
   });
 
-  it('keeps numTensors flat across updates and state round-trips', () => {
+  it('keeps numTensors flat across updates, releases its shadow on dispose, and state round-trips', () => {
     const w = tf.variable(tf.randomNormal([4, 4]));
+    const start = tf.memory().numTensors;
     const ema = new Ema([w], 0.5);
     ema.update();
     const before = tf.memory().numTensors;
@@ -203,6 +207,7 @@ describe('EMA', () => {
     ema.setState(state);
     expectClose(ema.shadow[0].dataSync(), Array.from(state[0]), 0, 0);
     ema.dispose();
+    expect(tf.memory().numTensors).toBe(start);
     w.dispose();
   });
 });

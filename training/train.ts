@@ -1,0 +1,273 @@
+/**
+ * The trainer: one backbone, one dataset, the USI recipe, read top to bottom. Every recipe step is
+ * visible in the step loop below: augment → normalise → teacher logits on exactly that batch →
+ * loss → gradients → AdamW at the scheduled lr → EMA. Each epoch ends with evaluation of the raw
+ * and EMA weights and a checkpoint; a rerun with the same out dir resumes from it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../common/atomic.js';
+import { UsageError } from '../common/errors.js';
+import { createProgress, type Progress } from '../common/progress.js';
+import { Rng } from '../common/rng.js';
+import { initBackend, type BackendInfo, type BackendName } from '../engine/index.js';
+import { augmentBatch } from './augment/index.js';
+import { loadCheckpoint, saveCheckpoint, type CurvePoint, type EvalPair } from './checkpoint.js';
+import { openDataset } from './data/index.js';
+import { evaluate, normalizeImages } from './evaluate.js';
+import { saveModelDir } from './model-io.js';
+import { createModel, getModelEntry, trainableParams, type Family } from './models/index.js';
+import { AdamW } from './recipe/adamw.js';
+import { Ema, emaDecayFor } from './recipe/ema.js';
+import { usiLoss } from './recipe/kd-loss.js';
+import { recipeHash, resolveRecipe, type Recipe } from './recipe/recipe.js';
+import { lrAt, planSchedule } from './recipe/schedule.js';
+import { resolveTeacher, type Teacher } from './teacher.js';
+
+export interface TrainOptions {
+  model: string;
+  dataset: string;
+  /** 'auto' trains (or reuses) a cached teacher; 'none' is the baseline (alphaKd 0); else a tfjs model dir. */
+  teacher: 'auto' | 'none' | string;
+  epochs: number;
+  batchSize: number;
+  resolution?: number;
+  seed: number;
+  outDir: string;
+  trainLimit?: number;
+  testLimit?: number;
+  recipe?: Partial<Recipe>;
+  quiet?: boolean;
+  /** tfjs backend (engine/index.ts); default: env USIBENCH_BACKEND, else the best available. */
+  backend?: BackendName | 'auto';
+  /** For --teacher auto: the roster model to train as teacher (default: see teacher.ts) and its epochs (default 2 × epochs). */
+  teacherModel?: string;
+  teacherEpochs?: number;
+  /** Where datasets and trained teachers are cached (default env USIBENCH_CACHE, else ~/.cache/usibench). */
+  cacheDir?: string;
+  /** Stop after this many epochs as if interrupted (a rerun resumes); for tests of resume. */
+  stopAfterEpochs?: number;
+}
+
+export interface TrainResult {
+  model: string;
+  family: Family;
+  params: number;
+  dataset: string;
+  resolution: number;
+  recipeHash: string;
+  recipe: Recipe;
+  teacher: { dir: string; model: string; top1: number } | null;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  top1Raw: number;
+  top5Raw: number;
+  top1Ema: number;
+  top5Ema: number;
+  best: 'raw' | 'ema';
+  curve: CurvePoint[];
+  wallSeconds: number;
+  /** Best weights (raw or EMA), tfjs format. */
+  modelDir: string;
+  backend: BackendInfo;
+}
+
+export const RESULT_JSON = 'result.json';
+
+function checkWhole(name: string, value: number | undefined, min: number, optional = false): void {
+  if (value === undefined && optional) return;
+  if (value === undefined || !Number.isInteger(value) || value < min) {
+    throw new UsageError(`${name} must be a whole number ≥ ${min}, got ${value}`);
+  }
+}
+
+function checkOptions(opts: TrainOptions): void {
+  checkWhole('epochs', opts.epochs, 1);
+  checkWhole('batch size', opts.batchSize, 2); // batch norm needs more than one image per batch
+  checkWhole('seed', opts.seed, 0);
+  checkWhole('resolution', opts.resolution, 8, true);
+  checkWhole('train limit', opts.trainLimit, 1, true);
+  checkWhole('test limit', opts.testLimit, 1, true);
+  checkWhole('teacher epochs', opts.teacherEpochs, 1, true);
+  if (!opts.outDir) throw new UsageError('an output directory is needed (--out DIR)');
+}
+
+/** Independent 32-bit seeds for (run seed, epoch, stream), so each epoch's randomness is reproducible on resume. */
+export function streamSeed(seed: number, epoch: number, stream: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35) ^ Math.imul(stream + 1, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Copies the EMA weights into the model, runs fn, and puts the raw weights back. */
+async function withEmaWeights<T>(weights: tf.Variable[], ema: Ema, fn: () => Promise<T>): Promise<T> {
+  const raw = weights.map((w) => w.clone());
+  weights.forEach((w, i) => w.assign(ema.shadow[i]));
+  try {
+    return await fn();
+  } finally {
+    weights.forEach((w, i) => w.assign(raw[i]));
+    tf.dispose(raw);
+  }
+}
+
+export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+  checkOptions(opts);
+  const backend = await initBackend(opts.backend);
+  // --teacher none is the baseline: the same recipe without KD
+  const recipe = resolveRecipe(opts.teacher === 'none' ? { ...opts.recipe, alphaKd: 0, kdOnly: false } : opts.recipe);
+  const hash = recipeHash(recipe);
+  const entry = getModelEntry(opts.model);
+  const resolution = opts.resolution ?? entry.defaultResolution;
+  const dataset = await openDataset(opts.dataset, { resolution, trainLimit: opts.trainLimit, testLimit: opts.testLimit, cacheDir: opts.cacheDir });
+  const info = dataset.info;
+  const stepsPerEpoch = Math.floor(info.trainSize / opts.batchSize);
+  if (stepsPerEpoch < 1) {
+    throw new UsageError(`batch size ${opts.batchSize} is larger than the ${info.trainSize} training images; lower --batch-size or raise --train-limit`);
+  }
+  const totalSteps = stepsPerEpoch * opts.epochs;
+  const schedule = planSchedule(recipe, totalSteps);
+  const evalBatch = Math.max(opts.batchSize, 64);
+
+  const teacher: Teacher | null =
+    recipe.alphaKd > 0
+      ? await resolveTeacher(opts.teacher, {
+          datasetSpec: opts.dataset,
+          info,
+          dataset,
+          resolution,
+          batchSize: opts.batchSize,
+          seed: opts.seed,
+          epochs: opts.teacherEpochs ?? 2 * opts.epochs,
+          model: opts.teacherModel,
+          trainLimit: opts.trainLimit,
+          testLimit: opts.testLimit,
+          cacheDir: opts.cacheDir,
+          recipe: opts.recipe,
+          backend: opts.backend,
+          quiet: opts.quiet,
+        })
+      : null;
+
+  const model = createModel(opts.model, { numClasses: info.numClasses, inputShape: [resolution, resolution, info.channels], seed: opts.seed });
+  const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const allWeights = model.weights.map((w) => w.read() as tf.Variable); // incl. batch-norm moving stats
+  const optimizer = new AdamW(trainable, recipe);
+  const ema = new Ema(allWeights, emaDecayFor(recipe, totalSteps));
+  // flips that change a label (digits) are the dataset's call, not the recipe's
+  const augment = { ...recipe.augment, hflip: recipe.augment.hflip && info.hflip };
+
+  // resume: only a checkpoint of exactly this run (recipe, model, data, schedule, seed, teacher)
+  const fingerprint: Record<string, unknown> = {
+    recipeHash: hash, model: opts.model, dataset: opts.dataset, resolution, epochs: opts.epochs, batchSize: opts.batchSize,
+    seed: opts.seed, trainLimit: opts.trainLimit ?? null, testLimit: opts.testLimit ?? null, teacher: teacher?.id ?? null,
+  };
+  let curve: CurvePoint[] = [];
+  let startEpoch = 0;
+  let lastEval: EvalPair | null = null;
+  let elapsedBefore = 0;
+  const ckpt = loadCheckpoint(opts.outDir);
+  if (ckpt) {
+    const differs = Object.keys({ ...fingerprint, ...ckpt.fingerprint }).filter(
+      (k) => JSON.stringify(fingerprint[k]) !== JSON.stringify(ckpt.fingerprint[k]),
+    );
+    if (differs.length) {
+      const what = differs.map((k) => `${k} ${JSON.stringify(ckpt.fingerprint[k])} → ${JSON.stringify(fingerprint[k])}`).join(', ');
+      throw new UsageError(`${opts.outDir} holds a checkpoint of a different run (${what}); use another --out or delete ${opts.outDir}`);
+    }
+    allWeights.forEach((w, i) => tf.tidy(() => w.assign(tf.tensor(ckpt.weights[i], w.shape, w.dtype))));
+    optimizer.setState({ step: ckpt.optimizerStep, m: ckpt.adamM, v: ckpt.adamV });
+    ema.setState(ckpt.ema);
+    curve = ckpt.curve;
+    startEpoch = ckpt.epoch;
+    lastEval = ckpt.lastEval;
+    elapsedBefore = ckpt.elapsedSeconds;
+  }
+
+  const started = performance.now();
+  const stopAt = Math.min(opts.epochs, opts.stopAfterEpochs ?? opts.epochs);
+  const label = teacher ? `train ${opts.model} (USI)` : `train ${opts.model} (no KD)`;
+  const bar: Progress | null =
+    opts.quiet || startEpoch >= stopAt ? null : createProgress(label, totalSteps, 'epoch {epoch} loss {loss} {ips} img/s');
+  const shape: [number, number, number, number] = [opts.batchSize, resolution, resolution, info.channels];
+  try {
+    for (let epoch = startEpoch; epoch < stopAt; epoch++) {
+      const augRng = new Rng(streamSeed(opts.seed, epoch, 0));
+      const order = { batchSize: opts.batchSize, shuffle: true, seed: streamSeed(opts.seed, epoch, 1), dropLast: true };
+      let lossSum = 0;
+      let steps = 0;
+      const epochStart = performance.now();
+      for await (const batch of dataset.batches('train', order)) {
+        const step = epoch * stepsPerEpoch + steps;
+        const lr = lrAt(schedule, step);
+        const loss = tf.tidy(() => {
+          const { images, targets } = augmentBatch(tf.tensor4d(batch.images, shape), batch.labels, info.numClasses, augment, augRng);
+          const x = normalizeImages(images, info.mean, info.std);
+          const teacherLogits = teacher ? teacher.logits(images) : null; // same crop, same mix, own normalisation
+          const { value, grads } = tf.variableGrads(
+            () => usiLoss(model.apply(x, { training: true }) as tf.Tensor2D, targets, teacherLogits, recipe),
+            trainable,
+          );
+          optimizer.step(trainable.map((v) => grads[v.name]), lr);
+          ema.update();
+          return value;
+        });
+        lossSum += (await loss.data())[0];
+        loss.dispose();
+        steps++;
+        const seconds = (performance.now() - epochStart) / 1000;
+        bar?.update(step + 1, { epoch: `${epoch + 1}/${opts.epochs}`, loss: (lossSum / steps).toFixed(4), ips: ((steps * opts.batchSize) / seconds).toFixed(1) });
+      }
+      if (!Number.isFinite(lossSum)) throw new Error(`training diverged in epoch ${epoch + 1} (loss ${lossSum}); lower recipe.lr`);
+
+      const evalOpts = { batchSize: evalBatch, mean: info.mean, std: info.std };
+      const raw = await evaluate(model, dataset, evalOpts);
+      const emaAcc = await withEmaWeights(allWeights, ema, () => evaluate(model, dataset, evalOpts));
+      lastEval = { raw, ema: emaAcc };
+      curve.push({ epoch: epoch + 1, loss: lossSum / steps, lr: lrAt(schedule, (epoch + 1) * stepsPerEpoch - 1), top1: raw.top1, top1Ema: emaAcc.top1 });
+      const elapsedSeconds = elapsedBefore + (performance.now() - started) / 1000;
+      const adam = optimizer.getState();
+      saveCheckpoint(opts.outDir, {
+        fingerprint, epoch: epoch + 1, optimizerStep: adam.step, curve, lastEval, elapsedSeconds,
+        weights: allWeights.map((w) => w.dataSync() as Float32Array), adamM: adam.m, adamV: adam.v, ema: ema.getState(),
+      });
+    }
+  } finally {
+    bar?.stop();
+  }
+
+  const finished = curve.length === opts.epochs;
+  if (!lastEval) throw new Error('no epoch was trained (stopAfterEpochs 0?)');
+  const best: 'raw' | 'ema' = lastEval.ema.top1 > lastEval.raw.top1 ? 'ema' : 'raw';
+  const modelDir = path.join(opts.outDir, 'model');
+  const wallSeconds = elapsedBefore + (performance.now() - started) / 1000;
+  const result: TrainResult = {
+    model: opts.model, family: entry.family, params: trainableParams(model), dataset: opts.dataset, resolution,
+    recipeHash: hash, recipe, teacher: teacher ? { dir: teacher.dir, model: teacher.model, top1: teacher.top1 } : null,
+    seed: opts.seed, epochs: opts.epochs, batchSize: opts.batchSize,
+    top1Raw: lastEval.raw.top1, top5Raw: lastEval.raw.top5, top1Ema: lastEval.ema.top1, top5Ema: lastEval.ema.top5, best,
+    curve, wallSeconds, modelDir, backend,
+  };
+  if (finished) {
+    if (best === 'ema') allWeights.forEach((w, i) => w.assign(ema.shadow[i]));
+    await saveModelDir(model, modelDir, {
+      model: opts.model, dataset: opts.dataset, numClasses: info.numClasses, classNames: info.classNames, resolution,
+      channels: info.channels, mean: info.mean, std: info.std, recipeHash: hash, top1: best === 'ema' ? result.top1Ema : result.top1Raw,
+    });
+    writeFileAtomic(path.join(opts.outDir, RESULT_JSON), JSON.stringify(result, null, 2));
+  }
+  optimizer.dispose();
+  ema.dispose();
+  model.dispose();
+  teacher?.dispose();
+  return result;
+}
+
+/** The result.json of a finished run in outDir, or null. */
+export function readResult(outDir: string): TrainResult | null {
+  const file = path.join(outDir, RESULT_JSON);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TrainResult) : null;
+}
