@@ -116,11 +116,12 @@ async function withEmaWeights<T>(weights: tf.Variable[], ema: Ema, fn: () => Pro
 
 export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   checkOptions(opts);
-  const backend = await initBackend(opts.backend);
   // --teacher none is the baseline: the same recipe without KD
   const recipe = resolveRecipe(opts.teacher === 'none' ? { ...opts.recipe, alphaKd: 0, kdOnly: false } : opts.recipe);
   const hash = recipeHash(recipe);
-  const entry = getModelEntry(opts.model);
+  const entry = getModelEntry(opts.model); // bad names fail before any slow start-up
+  if (opts.teacherModel) getModelEntry(opts.teacherModel);
+  const backend = await initBackend(opts.backend);
   const resolution = opts.resolution ?? entry.defaultResolution;
   const dataset = await openDataset(opts.dataset, { resolution, trainLimit: opts.trainLimit, testLimit: opts.testLimit, cacheDir: opts.cacheDir });
   const info = dataset.info;
