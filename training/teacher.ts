@@ -14,6 +14,7 @@ import type { Dataset, DatasetInfo } from './data/index.js';
 import { cacheRoot } from './data/download.js';
 import { evaluate, normalizeImages } from './evaluate.js';
 import { loadModelDir, MODEL_JSON, WEIGHTS_BIN } from './model-io.js';
+import { foldBatchNorm } from './models/fold-bn.js';
 import { getModelEntry } from './models/index.js';
 import { canonicalJson, recipeHash, resolveRecipe, type Recipe } from './recipe/recipe.js';
 import { readResult, trainModel } from './train.js';
@@ -173,7 +174,9 @@ export async function resolveTeacher(spec: string, ctx: TeacherContext): Promise
     loaded.dispose();
     throw err;
   }
-  const folded = loaded; // FOLD: replaced by foldBatchNorm once training/models/fold-bn.ts lands
+  // the teacher only runs inference: folding its BN into the convs saves a pass per layer
+  const folded = foldBatchNorm(loaded);
+  if (folded !== loaded) loaded.dispose();
   // a teacher trained elsewhere keeps its own normalisation; without a record, the dataset's
   const mean = meta?.mean ?? ctx.info.mean;
   const std = meta?.std ?? ctx.info.std;

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/index.js';
 import { loadCheckpoint } from './checkpoint.js';
-import { saveModelDir } from './model-io.js';
+import { openDataset } from './data/index.js';
+import { loadModelDir, saveModelDir } from './model-io.js';
 import { createModel } from './models/index.js';
-import { ensureTeacher } from './teacher.js';
+import { ensureTeacher, resolveTeacher } from './teacher.js';
 import { trainModel, type TrainOptions } from './train.js';
 
 let root: string;
@@ -94,6 +95,21 @@ describe('trainModel', () => {
     expect(again).toEqual(first);
     expect(fs.statSync(path.join(first.dir, 'weights.bin')).mtimeMs).toBe(mtime);
     expect(first.dir.startsWith(path.join(root, 'cache', 'teachers'))).toBe(true);
+
+    // the same weights given as a directory: folded, measured here, same logits as the saved model
+    const info = { dataset: await openDataset('mnist', { resolution: 16, trainLimit: 64, testLimit: 40 }) };
+    const byDir = await resolveTeacher(first.dir, {
+      datasetSpec: 'mnist', info: info.dataset.info, dataset: info.dataset, resolution: 16, batchSize: 16, seed: 3, epochs: 1,
+    });
+    expect(Math.abs(byDir.top1 - first.top1)).toBeLessThanOrEqual(1 / 40);
+    const { model: saved, meta } = await loadModelDir(first.dir);
+    const images = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const want = tf.tidy(() => (saved.predict(tf.div(tf.sub(images, meta!.mean[0]), meta!.std[0])) as tf.Tensor).dataSync());
+    const got = tf.tidy(() => byDir.logits(images).dataSync());
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 3);
+    tf.dispose([images]);
+    saved.dispose();
+    byDir.dispose();
 
     const before = tf.memory().numTensors;
     const usi = await trainModel({ ...base(path.join(root, 'usi')), teacher: 'auto', teacherModel: 'resnet8_s', teacherEpochs: 1, epochs: 1 });
