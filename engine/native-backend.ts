@@ -113,6 +113,15 @@ function convParams(ci: tf.backend_util.Conv2DInfo): number[] {
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/**
+ * Output storage for a native kernel. Every native kernel writes each element, so big outputs skip
+ * the zero-fill of `new Float32Array` (a whole extra pass over memory for an elementwise op).
+ */
+function alloc(n: number): Float32Array {
+  if (n < 16384) return new Float32Array(n);
+  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+}
+
 /** A bias the addon can add per output channel: length-C, or a scalar broadcast to C. */
 function channelBias(backend: MathBackendCPU, bias: TensorInfo | undefined, channels: number): Float32Array | null | false {
   if (!bias) return null;
@@ -151,7 +160,7 @@ function convForward(kind: Conv, fused: boolean, fallback: tf.KernelFunc, a: Nat
       at.pad as 'same', at.dimRoundingMode as 'floor' | undefined, kind === 'depthwise', 'channelsLast');
     const bv = channelBias(backend, bias, ci.outChannels);
     if (bv === false || ci.outHeight <= 0 || ci.outWidth <= 0) return fallback(args);
-    const y = new Float32Array(sizeOf(ci.outShape));
+    const y = alloc(sizeOf(ci.outShape));
     const alpha = (at.leakyreluAlpha as number | undefined) ?? 0.2;
     (kind === 'conv' ? a.conv2d : a.depthwise)(xv, fv, bv, y, convParams(ci), act, alpha);
     const out = backend.makeTensorInfo(ci.outShape, 'float32', y);
@@ -172,7 +181,7 @@ function convBackpropInput(kind: Conv, fallback: tf.KernelFunc, a: NativeAddon):
       inputShape, filter.shape as [number, number, number, number], at.strides as number | [number, number],
       (at.dilations as number | [number, number]) ?? 1, at.pad as 'same', at.dimRoundingMode as 'floor' | undefined,
       kind === 'depthwise', 'channelsLast');
-    const dx = new Float32Array(sizeOf(inputShape));
+    const dx = alloc(sizeOf(inputShape));
     (kind === 'conv' ? a.conv2dBackpropInput : a.depthwiseBackpropInput)(dyv, fv, dx, convParams(ci));
     return backend.makeTensorInfo(inputShape, 'float32', dx);
   };
@@ -191,7 +200,7 @@ function convBackpropFilter(kind: Conv, fallback: tf.KernelFunc, a: NativeAddon)
       x.shape as [number, number, number, number], filterShape, at.strides as number | [number, number],
       (at.dilations as number | [number, number]) ?? 1, at.pad as 'same', at.dimRoundingMode as 'floor' | undefined,
       kind === 'depthwise', 'channelsLast');
-    const dw = new Float32Array(sizeOf(filterShape));
+    const dw = alloc(sizeOf(filterShape));
     (kind === 'conv' ? a.conv2dBackpropFilter : a.depthwiseBackpropFilter)(xv, dyv, dw, convParams(ci));
     return backend.makeTensorInfo(filterShape, 'float32', dw);
   };
@@ -242,7 +251,7 @@ function matMul(fused: boolean, fallback: tf.KernelFunc, a: NativeAddon): tf.Ker
     const { outOuter, aOff, bOff } = batchOffsets(A!.shape.slice(0, -2), B!.shape.slice(0, -2), m * k, k * n);
     const outShape = [...outOuter, m, n];
     const biasV = channelBias(backend, bias, n);
-    const c = new Float32Array(sizeOf(outShape));
+    const c = alloc(sizeOf(outShape));
     a.batchMatMul(av, bv, c, [aOff.length, m, n, k, ta ? 1 : 0, tb ? 1 : 0], aOff, bOff);
     let out = backend.makeTensorInfo(outShape, 'float32', c);
     if (biasV === false) {
@@ -255,6 +264,124 @@ function matMul(fused: boolean, fallback: tf.KernelFunc, a: NativeAddon): tf.Ker
       a.biasAct(c, n, biasV, act, (at.leakyreluAlpha as number | undefined) ?? 0.2);
     }
     return prelu ? cpuActivation(backend, out, preluActivationWeights!) : out;
+  };
+}
+
+function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; --d) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+/** Strides of `shape` walked as if broadcast to `out` (0 along broadcast dims). */
+function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
+  const pad = out.length - shape.length;
+  const own = contiguousStrides(shape);
+  return out.map((_, d) => (d < pad || shape[d - pad] === 1 ? 0 : own[d - pad]));
+}
+
+const isF32 = (t: TensorInfo | undefined) => t != null && t.dtype === 'float32';
+
+function binaryKernel(op: Addon.BinCode, fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { a: A, b: B } = args.inputs as Record<string, TensorInfo>;
+    if (!isF32(A) || !isF32(B)) return fallback(args);
+    const av = values(backend, A), bv = values(backend, B);
+    if (!av || !bv) return fallback(args);
+    const shape = tf.broadcast_util.assertAndGetBroadcastShape(A.shape, B.shape);
+    const n = sizeOf(shape);
+    if (n === 0) return fallback(args);
+    const out = alloc(n);
+    if (!a.binary(op, av, broadcastStrides(A.shape, shape), bv, broadcastStrides(B.shape, shape), out, shape)) return fallback(args);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+function addNKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const ts = args.inputs as unknown as TensorInfo[];
+    const vs = ts.map((t) => (isF32(t) ? values(backend, t) : null));
+    const shape = ts[0]?.shape;
+    if (!shape || vs.some((v) => !v) || ts.some((t) => !tf.util.arraysEqual(t.shape, shape)) || sizeOf(shape) === 0) return fallback(args);
+    const out = Float32Array.from(vs[0]!);
+    const flat = [out.length], strides = [1];
+    for (let i = 1; i < vs.length; i++) a.binary(0, out, strides, vs[i]!, strides, out, flat);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+function unaryKernel(op: number, fallback: tf.KernelFunc, a: NativeAddon, alphaAttr?: string): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    const xv = isF32(x) ? values(backend, x) : null;
+    if (!xv || xv.length === 0) return fallback(args);
+    const y = alloc(xv.length);
+    const alpha = alphaAttr ? Number((args.attrs as Record<string, unknown>)[alphaAttr] ?? 0) : 0;
+    if (!a.unary(op, xv, y, alpha)) return fallback(args);
+    return backend.makeTensorInfo(x.shape, 'float32', y);
+  };
+}
+
+function reduceKernel(op: 0 | 1 | 2, mean: boolean, axisAttr: string, fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    const at = (args.attrs ?? {}) as Record<string, unknown>;
+    const xv = isF32(x) ? values(backend, x) : null;
+    if (!xv || xv.length === 0) return fallback(args);
+    const axes = tf.util.parseAxisParam(at[axisAttr] as number | number[], x.shape);
+    const kept = x.shape.filter((_, d) => !axes.includes(d));
+    const out = new Float32Array(sizeOf(kept));
+    if (!a.reduce(op, xv, x.shape, axes, out)) return fallback(args);
+    if (mean) {
+      const count = xv.length / out.length;
+      for (let i = 0; i < out.length; i++) out[i] /= count;
+    }
+    const shape = at.keepDims ? tf.backend_util.expandShapeToKeepDim(kept, axes) : kept;
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+function tileKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    const reps = (args.attrs as Record<string, unknown>).reps as number[];
+    const xv = isF32(x) ? values(backend, x) : null;
+    if (!xv || x.shape.length === 0 || reps.length !== x.shape.length) return fallback(args);
+    const shape = x.shape.map((d, i) => d * reps[i]);
+    const out = alloc(sizeOf(shape));
+    if (!a.tile(xv, x.shape, reps, out)) return fallback(args);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+function batchNormKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, TensorInfo | undefined>;
+    const eps = Number((args.attrs as Record<string, unknown>).varianceEpsilon ?? 0.001);
+    const C = x!.shape[x!.shape.length - 1];
+    const perChannel = (t: TensorInfo | undefined) => {
+      if (!t) return null;
+      const n = sizeOf(t.shape);
+      const v = isF32(t) ? values(backend, t) : null;
+      // Only [C] or a single value broadcast the same way as over the last axis.
+      return v && (n === 1 || (n === C && t.shape[t.shape.length - 1] === C)) ? v : false;
+    };
+    const xv = isF32(x) ? values(backend, x!) : null;
+    const mv = perChannel(mean), vv = perChannel(variance), ov = perChannel(offset), sv = perChannel(scale);
+    if (!xv || !mv || !vv || ov === false || sv === false || xv.length === 0 || !C) return fallback(args);
+    const y = alloc(xv.length);
+    a.batchNorm(xv, y, C, mv, vv, ov, sv, eps);
+    return backend.makeTensorInfo(x!.shape, 'float32', y);
   };
 }
 
@@ -271,6 +398,20 @@ function registerKernels(a: NativeAddon): void {
   add('DepthwiseConv2dNativeBackpropFilter', (f) => convBackpropFilter('depthwise', f, a));
   add('BatchMatMul', (f) => matMul(false, f, a));
   add('_FusedMatMul', (f) => matMul(true, f, a));
+  const bins: Array<[string, Addon.BinCode]> = [['Add', 0], ['Sub', 1], ['Multiply', 2], ['RealDiv', 3], ['Maximum', 4], ['Minimum', 5], ['SquaredDifference', 6]];
+  for (const [name, op] of bins) add(name, (f) => binaryKernel(op, f, a));
+  add('AddN', (f) => addNKernel(f, a));
+  const uns: Array<[string, number, string?]> = [
+    ['Relu', 0], ['Relu6', 1], ['Step', 2, 'alpha'], ['Square', 3], ['Sqrt', 4], ['Rsqrt', 5], ['Exp', 6], ['Log', 7], ['Neg', 8],
+    ['Sigmoid', 9], ['Tanh', 10], ['Elu', 11], ['Abs', 12], ['Reciprocal', 13], ['Erf', 14], ['LeakyRelu', 15, 'alpha'],
+  ];
+  for (const [name, op, alpha] of uns) add(name, (f) => unaryKernel(op, f, a, alpha));
+  add('Sum', (f) => reduceKernel(0, false, 'axis', f, a));
+  add('Mean', (f) => reduceKernel(0, true, 'axis', f, a));
+  add('Max', (f) => reduceKernel(1, false, 'reductionIndices', f, a));
+  add('Min', (f) => reduceKernel(2, false, 'axis', f, a));
+  add('Tile', (f) => tileKernel(f, a));
+  add('FusedBatchNorm', (f) => batchNormKernel(f, a));
 
   for (const config of tf.getKernelsForBackend('cpu')) {
     const kernelFunc = native.get(config.kernelName) ?? config.kernelFunc;

@@ -212,6 +212,69 @@ describe.skipIf(!reg.available)('native backend', () => {
       tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: true, transposeB: true, bias: c, activation: 'relu' }));
   });
 
+  it('binary ops with numpy broadcasting: values and gradients', async () => {
+    const rng = new Rng(20);
+    const shapes: Array<[number[], number[]]> = [
+      [[2, 3, 4, 5], [2, 3, 4, 5]], [[2, 3, 4, 5], [5]], [[2, 3, 4, 5], [1, 3, 1, 5]], [[4, 1], [1, 6]],
+      [[3, 2], []], [[], [7]], [[3, 1, 5], [2, 1, 1, 1]], [[64, 3, 3, 17], [17]], [[1], [9, 1]],
+    ];
+    const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, boolean]> = [
+      ['add', tf.add, true], ['sub', tf.sub, true], ['mul', tf.mul, true],
+      ['div', (a, b) => tf.div(a, tf.add(tf.abs(b), 0.5)), true],
+      ['maximum', tf.maximum, false], ['minimum', tf.minimum, false], ['squaredDifference', tf.squaredDifference, false],
+    ];
+    for (const [as, bs] of shapes) {
+      for (const [name, f, grads] of ops) {
+        await compare(`${name} ${JSON.stringify(as)} ${JSON.stringify(bs)}`, [raw(rng, as), raw(rng, bs)], f, grads);
+      }
+    }
+    // squaredDifference's gradient: tfjs-core's fails on a broadcast second input, so same shapes only
+    await compare('squaredDifference grad', [raw(rng, [3, 4, 5]), raw(rng, [3, 4, 5])], tf.squaredDifference);
+    await compare('addN', [raw(rng, [4, 5, 6]), raw(rng, [4, 5, 6]), raw(rng, [4, 5, 6])], (a, b, c) => tf.addN([a, b, c]));
+  });
+
+  it('unary ops: values and gradients, inputs of odd length', async () => {
+    const rng = new Rng(21);
+    const pos = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => f(tf.add(tf.abs(x), 0.1));
+    const ops: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [
+      ['relu', tf.relu], ['relu6', (x) => tf.relu6(tf.mul(x, 4))], ['square', tf.square], ['sqrt', pos(tf.sqrt)],
+      ['rsqrt', pos(tf.rsqrt)], ['exp', tf.exp], ['log', pos(tf.log)], ['neg', tf.neg], ['sigmoid', tf.sigmoid],
+      ['tanh', tf.tanh], ['elu', tf.elu], ['abs', tf.abs], ['reciprocal', pos(tf.reciprocal)], ['erf', tf.erf],
+      ['leakyRelu', (x) => tf.leakyRelu(x, 0.07)], ['step', (x) => tf.step(x, 0.3)],
+    ];
+    for (const n of [1, 37, 20001]) {
+      for (const [name, f] of ops) await compare(`${name} n=${n}`, [raw(rng, [n])], f, name !== 'step');
+    }
+  });
+
+  it('reductions: sum, mean, max, min over leading, trailing, middle and scattered axes', async () => {
+    const rng = new Rng(22);
+    const cases: Array<[number[], number | number[], boolean]> = [
+      [[7], 0, false], [[5, 9], 1, false], [[5, 9], 0, true], [[4, 6, 5, 3], [0, 1, 2], false], [[4, 6, 5, 3], [1, 2], true],
+      [[4, 6, 5, 3], 3, false], [[4, 6, 5, 3], [0, 2], false], [[2, 3, 4], [0, 1, 2], false], [[64, 8, 8, 17], [0, 1, 2], false],
+    ];
+    for (const [shape, axis, keep] of cases) {
+      const x = raw(rng, shape);
+      const tag = `${JSON.stringify(shape)} axis ${JSON.stringify(axis)}${keep ? ' keepDims' : ''}`;
+      await compare(`sum ${tag}`, [x], (t) => tf.sum(t, axis, keep));
+      await compare(`mean ${tag}`, [x], (t) => tf.mean(t, axis, keep));
+      await compare(`max ${tag}`, [x], (t) => tf.max(t, axis, keep), false);
+      await compare(`min ${tag}`, [x], (t) => tf.min(t, axis, keep), false);
+    }
+  });
+
+  it('tile and batch norm (with offset and scale): values and gradients', async () => {
+    const rng = new Rng(23);
+    await compare('tile', [raw(rng, [1, 1, 1, 5])], (x) => tf.tile(x, [3, 4, 2, 1]));
+    await compare('tile inner', [raw(rng, [2, 3])], (x) => tf.tile(x, [2, 3]));
+    for (const c of [1, 5, 17]) {
+      const x = raw(rng, [3, 4, 5, c]);
+      const v = { data: randn(rng, c).map((e) => Math.abs(e) + 0.5), shape: [c] };
+      await compare(`batchNorm C=${c}`, [x, raw(rng, [c]), v, raw(rng, [c]), raw(rng, [c])], (xx, m, vv, o, s) =>
+        tf.batchNorm(xx, m, vv, o, s, 1e-3));
+    }
+  });
+
   it('rejects storage the addon cannot read instead of corrupting memory', async () => {
     const { nativeAddon } = await import('./native-backend.js');
     const a = nativeAddon()!;

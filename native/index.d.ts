@@ -22,3 +22,15 @@ export function depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, dw: F
 export function batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: readonly number[], aOffsets: readonly number[], bOffsets: readonly number[]): void;
 /** In place: y[r, c] = act(y[r, c] + bias[c]). */
 export function biasAct(y: Float32Array, cols: number, bias: Float32Array | null, act: ActCode, alpha: number): void;
+/** 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference. */
+export type BinCode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+/** out (contiguous, outShape) = a op b, with a's and b's strides per output dim (0 = broadcast). */
+export function binary(op: BinCode, a: Float32Array, aStrides: readonly number[], b: Float32Array, bStrides: readonly number[], out: Float32Array, outShape: readonly number[]): boolean;
+/** 0 relu, 1 relu6, 2 step(alpha), 3 square, 4 sqrt, 5 rsqrt, 6 exp, 7 log, 8 neg, 9 sigmoid, 10 tanh,
+ *  11 elu, 12 abs, 13 reciprocal, 14 erf, 15 leakyrelu(alpha). */
+export function unary(op: number, x: Float32Array, y: Float32Array, alpha: number): boolean;
+/** 0 sum, 1 max, 2 min over `axes` of a contiguous tensor; false for layouts it does not handle. */
+export function reduce(op: 0 | 1 | 2, x: Float32Array, shape: readonly number[], axes: readonly number[], out: Float32Array): boolean;
+export function tile(x: Float32Array, shape: readonly number[], reps: readonly number[], out: Float32Array): boolean;
+/** y = (x - mean) * scale / sqrt(variance + eps) + offset over the last axis (channels). */
+export function batchNorm(x: Float32Array, y: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, eps: number): void;

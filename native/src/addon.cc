@@ -2,11 +2,16 @@
 // Float32Array the caller allocated, so no tensor data is copied between JS and C++.
 #include <node_api.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "elementwise.h"
 #include "kernels.h"
 
 #define USN_VERSION "0.1.0"
@@ -236,6 +241,128 @@ napi_value BiasAct(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+napi_value boolean(napi_env env, bool v) {
+  napi_value b;
+  napi_get_boolean(env, v, &b);
+  return b;
+}
+
+int64_t product(const std::vector<int64_t>& s) {
+  int64_t p = 1;
+  for (auto d : s) {
+    if (d < 0) return -1;
+    p *= d;
+  }
+  return p;
+}
+
+// binary(op, a, aStrides, b, bStrides, out, outShape): strides per output dim, 0 where broadcast.
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 7);
+  int op = static_cast<int>(get_num(c, a[0], "op"));
+  F32 A = get_f32(c, a[1], "a"), B = get_f32(c, a[3], "b"), O = get_f32(c, a[5], "out");
+  auto as = get_ints<int64_t>(c, a[2], "aStrides"), bs = get_ints<int64_t>(c, a[4], "bStrides"), shape = get_ints<int64_t>(c, a[6], "outShape");
+  if (c.failed) return nullptr;
+  if (as.size() != shape.size() || bs.size() != shape.size()) {
+    c.fail("one stride per output dim");
+    return nullptr;
+  }
+  const int64_t n = product(shape);
+  if (n <= 0 || !need(c, O, n, "out")) return c.failed ? nullptr : boolean(env, false);
+  int64_t amax = 0, bmax = 0;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (as[d] < 0 || bs[d] < 0) {
+      c.fail("negative stride");
+      return nullptr;
+    }
+    amax += as[d] * (shape[d] - 1);
+    bmax += bs[d] * (shape[d] - 1);
+  }
+  if (amax >= int64_t(A.length) || bmax >= int64_t(B.length)) {
+    c.fail("strides reach past a or b");
+    return nullptr;
+  }
+  return boolean(env, usn::binary(op, shape, A.data, as, B.data, bs, O.data));
+}
+
+// unary(op, x, y, alpha)
+napi_value Unary(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 4);
+  int op = static_cast<int>(get_num(c, a[0], "op"));
+  F32 x = get_f32(c, a[1], "x"), y = get_f32(c, a[2], "y");
+  float alpha = static_cast<float>(get_num(c, a[3], "alpha"));
+  if (c.failed || !need(c, y, int64_t(x.length), "y")) return nullptr;
+  return boolean(env, usn::unary(op, x.data, y.data, int64_t(x.length), alpha));
+}
+
+// reduce(op, x, shape, reducedAxes, out): false when the layout is not one it handles.
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 5);
+  int op = static_cast<int>(get_num(c, a[0], "op"));
+  F32 x = get_f32(c, a[1], "x"), out = get_f32(c, a[4], "out");
+  auto shape = get_ints<int64_t>(c, a[2], "shape"), axes = get_ints<int64_t>(c, a[3], "axes");
+  if (c.failed) return nullptr;
+  const int64_t n = product(shape);
+  if (n <= 0 || !need(c, x, n, "x")) return c.failed ? nullptr : boolean(env, false);
+  std::vector<bool> red(shape.size(), false);
+  int64_t keep = 1;
+  for (auto ax : axes) {
+    if (ax < 0 || ax >= int64_t(shape.size())) {
+      c.fail("axis out of range");
+      return nullptr;
+    }
+    red[ax] = true;
+  }
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (!red[d]) keep *= shape[d];
+  if (!need(c, out, keep, "out")) return nullptr;
+  return boolean(env, usn::reduce(op, shape, red, x.data, out.data));
+}
+
+// tile(x, shape, reps, out)
+napi_value Tile(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 4);
+  F32 x = get_f32(c, a[0], "x"), out = get_f32(c, a[3], "out");
+  auto shape = get_ints<int64_t>(c, a[1], "shape"), reps = get_ints<int64_t>(c, a[2], "reps");
+  if (c.failed) return nullptr;
+  if (shape.empty() || reps.size() != shape.size()) {
+    c.fail("one rep per dim");
+    return nullptr;
+  }
+  std::vector<int64_t> oshape(shape.size());
+  for (size_t d = 0; d < shape.size(); ++d) oshape[d] = shape[d] * reps[d];
+  const int64_t n = product(shape), on = product(oshape);
+  if (n <= 0 || on <= 0) return boolean(env, false);
+  if (!need(c, x, n, "x") || !need(c, out, on, "out")) return nullptr;
+  usn::tile(shape, reps, x.data, out.data);
+  return boolean(env, true);
+}
+
+// batchNorm(x, y, channels, mean, variance, offset|null, scale|null, eps)
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 8);
+  F32 x = get_f32(c, a[0], "x"), y = get_f32(c, a[1], "y");
+  int64_t C = static_cast<int64_t>(get_num(c, a[2], "channels"));
+  F32 mean = get_f32(c, a[3], "mean"), var = get_f32(c, a[4], "variance"), off = get_f32(c, a[5], "offset", true),
+      scale = get_f32(c, a[6], "scale", true);
+  float eps = static_cast<float>(get_num(c, a[7], "eps"));
+  if (c.failed) return nullptr;
+  auto ok = [&](const F32& t) { return !t.data || t.length == 1 || int64_t(t.length) == C; };
+  if (C <= 0 || x.length % C || !ok(mean) || !ok(var) || !ok(off) || !ok(scale) || !mean.data || !var.data) {
+    c.fail("batchNorm: per-channel tensors must have 1 or C values and x a multiple of C");
+    return nullptr;
+  }
+  if (!need(c, y, int64_t(x.length), "y")) return nullptr;
+  usn::batch_norm(x.data, y.data, int64_t(x.length), C, mean.data, int64_t(mean.length), var.data, int64_t(var.length), off.data,
+                  int64_t(off.length), scale.data, int64_t(scale.length), eps);
+  return undefined(env);
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Ctx c{env};
   auto a = args(env, info, 1);
@@ -260,6 +387,18 @@ napi_value Info(napi_env env, napi_callback_info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+#if defined(__GLIBC__)
+  // tfjs's cpu storage allocates a fresh Float32Array for every op's output; glibc serves blocks
+  // over its mmap threshold with new pages, whose first-touch faults cost more than the op itself
+  // (8 MB: ~2,000 faults). Serving them from the heap, and not trimming it back, lets freed
+  // tensors' memory be reused warm.
+  static bool tuned = false;
+  if (!tuned) {
+    tuned = true;
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  }
+#endif
   napi_property_descriptor props[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
@@ -271,6 +410,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"depthwiseBackpropFilter", nullptr, ConvBackpropFilter<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasAct", nullptr, BiasAct, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -14,17 +14,11 @@
 #include <cblas.h>
 #endif
 
-// GCC on x86-64 Linux: build the hot loops twice (AVX2+FMA and the x86-64-v2 baseline) and let
-// the loader pick, so one binary is fast on new CPUs and still runs on old ones.
-#if defined(USIBENCH_CLONES) && defined(__GNUC__) && !defined(__clang__)
-#define USN_HOT __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define USN_HOT
-#endif
+#include "parallel.h"
 
 namespace usn {
 
-static std::atomic<int> g_threads{1};
+std::atomic<int> g_threads{1};
 
 void set_threads(int n) {
   if (n < 1) n = 1;
@@ -63,30 +57,6 @@ const char* simd_name() {
 #else
   return "baseline";
 #endif
-}
-
-// Splits [0, n) into contiguous ranges over the configured threads. Threads are spawned per call:
-// a few tens of microseconds, small next to the kernels that are worth splitting (callers pass a
-// cost estimate and small jobs run inline).
-template <class F>
-static void parallel_for(int64_t n, double cost_per_item, F&& fn) {
-  int t = g_threads;
-  const double total = cost_per_item * static_cast<double>(n);
-  if (t <= 1 || n <= 1 || total < 2e5) {
-    fn(int64_t(0), n, 0);
-    return;
-  }
-  t = static_cast<int>(std::min<int64_t>(t, n));
-  std::vector<std::thread> pool;
-  pool.reserve(t - 1);
-  const int64_t step = (n + t - 1) / t;
-  for (int i = 1; i < t; ++i) {
-    const int64_t b = i * step, e = std::min(n, b + step);
-    if (b >= e) break;
-    pool.emplace_back([&fn, b, e, i] { fn(b, e, i); });
-  }
-  fn(int64_t(0), std::min(n, step), 0);
-  for (auto& th : pool) th.join();
 }
 
 // A scratch buffer kept per calling thread so repeated calls (every training step) do not pay

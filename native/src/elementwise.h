@@ -1,0 +1,23 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace usn {
+
+enum BinOp { BIN_ADD = 0, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF };
+enum UnOp {
+  UN_RELU = 0, UN_RELU6, UN_STEP, UN_SQUARE, UN_SQRT, UN_RSQRT, UN_EXP, UN_LOG, UN_NEG, UN_SIGMOID, UN_TANH,
+  UN_ELU, UN_ABS, UN_RECIPROCAL, UN_ERF, UN_LEAKY
+};
+enum RedOp { RED_SUM = 0, RED_MAX, RED_MIN };
+
+// out (contiguous, out_shape) = a op b; a_strides/b_strides are per output dim, 0 where broadcast.
+bool binary(int op, const std::vector<int64_t>& out_shape, const float* a, const std::vector<int64_t>& a_strides,
+            const float* b, const std::vector<int64_t>& b_strides, float* out);
+bool unary(int op, const float* x, float* y, int64_t n, float alpha);
+bool reduce(int op, const std::vector<int64_t>& shape, const std::vector<bool>& reduced, const float* x, float* out);
+void tile(const std::vector<int64_t>& shape, const std::vector<int64_t>& reps, const float* x, float* out);
+void batch_norm(const float* x, float* y, int64_t n, int64_t C, const float* mean, int64_t mean_n, const float* var,
+                int64_t var_n, const float* offset, int64_t offset_n, const float* scale, int64_t scale_n, float eps);
+
+}  // namespace usn
