@@ -1,0 +1,114 @@
+/**
+ * A whole training step (forward in training mode, softmax cross-entropy, gradients of every
+ * trainable weight) on the native backend against tfjs's cpu backend, for the smallest registered
+ * model of every roster family, from identical weights and inputs. Then a few optimiser steps on
+ * native keep tf.memory().numTensors flat.
+ *
+ * Tolerance: per weight, max |native - cpu| <= 1e-3 x max(|cpu|, 1e-2). Whole-net gradients chain
+ * hundreds of float32 ops summed in a different order (and batch norm divides by small batch
+ * variances), so this is looser than the per-kernel 1e-4; a wrong kernel is off by O(1).
+ *
+ * Skips, with a message, where the addon is not built.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../common/rng.js';
+import { FAMILIES, createModel, getModelEntry, listModels } from '../training/models/index.js';
+import { registerNativeBackend } from './native-backend.js';
+
+const reg = await registerNativeBackend();
+if (!reg.available) console.warn(`engine/native-train.test.ts: skipped, ${reg.reason}`);
+
+const TOL = 1e-3;
+const RES = 16;
+const BATCH = 3;
+
+function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
+  if (got.length !== ref.length) return Infinity;
+  let maxRef = 0, maxDiff = 0;
+  for (let i = 0; i < ref.length; i++) {
+    maxRef = Math.max(maxRef, Math.abs(ref[i]));
+    const d = Math.abs(got[i] - ref[i]);
+    maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
+  }
+  return maxDiff / Math.max(maxRef, 1e-2);
+}
+
+/** The smallest small-image model of each family (by parameter count), as the roster stands. */
+function smallestPerFamily(): string[] {
+  const best = new Map<string, { name: string; params: number }>();
+  for (const name of listModels()) {
+    const e = getModelEntry(name);
+    if (e.defaultResolution > 32 || e.checkResolution?.(RES)) continue;
+    const m = createModel(name, { numClasses: 10, inputShape: [RES, RES, 3], seed: 1 });
+    const params = m.countParams();
+    m.dispose();
+    const cur = best.get(e.family);
+    if (!cur || params < cur.params) best.set(e.family, { name, params });
+  }
+  return [...best.values()].map((b) => b.name);
+}
+
+interface Step { loss: number; grads: Array<[string, Float32Array]> }
+
+async function trainStep(backend: string, name: string, weights: Float32Array[] | null, x: Float32Array, y: Int32Array) {
+  await tf.setBackend(backend);
+  const model = createModel(name, { numClasses: 10, inputShape: [RES, RES, 3], seed: 5 });
+  if (weights) model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
+  const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+  const xs = tf.tensor4d(x, [BATCH, RES, RES, 3]);
+  const labels = tf.oneHot(tf.tensor1d(y, 'int32'), 10);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+  // In the model's weight order: variable names differ between the two builds (tfjs uniquifies them).
+  const step: Step = {
+    loss: value.dataSync()[0],
+    grads: model.trainableWeights.map((w, i) => [w.originalName, grads[vars[i].name].dataSync().slice() as Float32Array]),
+  };
+  tf.dispose([value, xs, labels, ...Object.values(grads)]);
+  model.dispose();
+  return { step, initial };
+}
+
+describe.skipIf(!reg.available)('native backend: training steps of the roster', () => {
+  const names = smallestPerFamily();
+
+  it('covers every roster family that has a small-image model', () => {
+    const families = new Set(names.map((n) => getModelEntry(n).family));
+    expect([...families].sort()).toEqual([...FAMILIES].filter((f) => families.has(f)).sort());
+    expect(names.length).toBeGreaterThanOrEqual(1);
+  });
+
+  for (const name of names) {
+    it(`${name}: loss and every weight's gradient match the cpu backend`, async () => {
+      const rng = new Rng(31);
+      const x = Float32Array.from({ length: BATCH * RES * RES * 3 }, () => rng.normal());
+      const y = Int32Array.from({ length: BATCH }, () => rng.int(10));
+      const ref = await trainStep('cpu', name, null, x, y);
+      const got = await trainStep('native', name, ref.initial, x, y);
+      expect(Math.abs(got.step.loss - ref.step.loss) / Math.max(Math.abs(ref.step.loss), 1e-2)).toBeLessThanOrEqual(TOL);
+      expect(got.step.grads.map(([k]) => k)).toEqual(ref.step.grads.map(([k]) => k));
+      expect(ref.step.grads.length).toBeGreaterThan(0);
+      ref.step.grads.forEach(([k, g], i) => {
+        expect(relErr(got.step.grads[i][1], g), `${name} ${k}`).toBeLessThanOrEqual(TOL);
+      });
+    });
+  }
+
+  it('optimiser steps on native keep the tensor count flat', async () => {
+    await tf.setBackend('native');
+    const model = createModel(names[0], { numClasses: 10, inputShape: [RES, RES, 3], seed: 2 });
+    const xs = tf.randomNormal([BATCH, RES, RES, 3], 0, 1, 'float32', 3);
+    const labels = tf.oneHot(tf.tensor1d([1, 4, 7], 'int32'), 10);
+    const opt = tf.train.adam(1e-3);
+    const step = () => tf.dispose(opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true));
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([xs, labels]);
+    opt.dispose();
+    model.dispose();
+  });
+});
