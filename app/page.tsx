@@ -23,7 +23,7 @@ export default async function ChartPage({ searchParams }: Props) {
     <>
       <h1>Speed vs top-1</h1>
       <p className="subtitle">
-        Newest result per backbone; dashed line: the Pareto front ({onFront} of {points.length} backbones). Click a point for its model page.{' '}
+        Newest result per backbone and protocol; dashed line: the Pareto front ({onFront} of {points.length} results). Click a point for its model page.{' '}
         <Link href={`/table?${selectionToQuery(view.selection, view.variant)}`}>Same rows as a table →</Link>
       </p>
       <FilterBar options={view.options} combos={view.combos} selection={view.selection} variant={view.variant} />

@@ -5,6 +5,7 @@ import type { Data, Layout } from 'plotly.js-dist-min';
 import { frontStepLine } from '../lib/front.js';
 import { gainPairs, gainSegments } from '../lib/gains.js';
 import { formatCount, formatPercent } from '../lib/format.js';
+import { logTicks } from '../lib/ticks.js';
 import { FAMILIES, familyStyle, type ChartPoint } from '../lib/points.js';
 import Plot from './Plot.js';
 
@@ -29,6 +30,9 @@ function hoverData(p: ChartPoint): string[] {
   ];
 }
 
+/** Name labels beside the points while they stay readable; above this the hover names them. */
+const MAX_LABELLED = 40;
+
 const HOVER =
   '<b>%{customdata[0]}</b>  <span style="color:#666">%{customdata[1]} · %{customdata[2]}</span><br>' +
   'top-1 <b>%{customdata[3]}</b><br>' +
@@ -42,6 +46,7 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
 
   const { data, layout, attrs } = useMemo(() => {
     const traces: Data[] = [];
+    const labelled = points.length <= MAX_LABELLED;
     const families = [...FAMILIES, ...new Set(points.map((p) => p.family).filter((f) => !(FAMILIES as readonly string[]).includes(f)))];
     for (const family of families) {
       const style = familyStyle(family);
@@ -50,8 +55,12 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
         if (pts.length === 0) continue;
         traces.push({
           type: 'scatter',
-          mode: 'markers',
+          mode: labelled && variant === 'usi' ? 'markers+text' : 'markers',
           name: variant === 'usi' ? style.label : `${style.label} (baseline)`,
+          text: labelled && variant === 'usi' ? pts.map((p) => p.model) : undefined,
+          textposition: 'top center',
+          textfont: { size: 10, color: '#4a5263' },
+          cliponaxis: false,
           legendgroup: family,
           x: pts.map((p) => p.imagesPerSec),
           y: pts.map((p) => p.top1),
@@ -102,10 +111,18 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
         } as Data);
       }
     }
+    const xs = points.map((p) => p.imagesPerSec);
+    // A third of a decade of room on each side keeps edge points and their labels inside the plot.
+    const lo = Math.min(...xs) / 10 ** (1 / 3);
+    const hi = Math.max(...xs) * 10 ** (1 / 3);
+    const ticks = logTicks(lo, hi);
     const layout: Partial<Layout> = {
       title: { text: title, font: { size: 15 }, x: 0.01, xanchor: 'left' },
       xaxis: {
         type: 'log',
+        range: [Math.log10(lo), Math.log10(hi)],
+        tickvals: ticks.values,
+        ticktext: ticks.labels,
         title: { text: 'Throughput (images/s, log scale) →' },
         gridcolor: '#e6e9ef',
         zeroline: false,

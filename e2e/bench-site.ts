@@ -1,0 +1,85 @@
+/**
+ * npm run bench:site — how long the chart page takes to become interactive with 2,000 benchmark
+ * rows in the database (1,000 backbones × USI and baseline, one protocol), in headless Chromium
+ * against the production build. Each try is a fresh browser context (empty HTTP cache), i.e. a
+ * first visit. Prints seconds: time to the plotted chart, then to the answer to a selector click.
+ * Target: interactive in under 2 s.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ensureBuilt, freePort, startSite } from '../app/lib/site-build.js';
+import { launchChromium, ROOT } from './browser.js';
+import { createLoadDb } from './fixture.js';
+
+const TRIES = 5;
+
+async function renders(page: Page): Promise<number> {
+  return Number(await page.getAttribute('[data-testid="chart"]', 'data-renders'));
+}
+
+async function waitRendered(page: Page, after: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const el = document.querySelector('[data-testid="chart"]');
+      return el?.getAttribute('data-state') === 'ready' && Number(el.getAttribute('data-renders')) > n;
+    },
+    after,
+    { timeout: 60_000, polling: 'raf' },
+  );
+}
+
+async function once(browser: Browser, url: string): Promise<{ plotted: number; interactive: number; points: number }> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  const t0 = performance.now();
+  await page.goto(url, { waitUntil: 'commit' });
+  await waitRendered(page, 0);
+  const plotted = performance.now() - t0;
+  const points = Number(await page.getAttribute('[data-testid="chart"]', 'data-point-count'));
+  // A selector responds: switch the training toggle from "both" to "USI" and wait for the new chart.
+  const before = await renders(page);
+  await page.click('button[name="variant"][value="usi"]');
+  await page.waitForURL((u) => !u.search.includes('variant='), { timeout: 60_000 });
+  await waitRendered(page, before);
+  const interactive = performance.now() - t0;
+  await context.close();
+  return { plotted: plotted / 1000, interactive: interactive / 1000, points };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<void> {
+  await ensureBuilt(ROOT, { log: (l) => console.error(`bench:site: ${l}`) });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usibench-bench-site-'));
+  const dbFile = path.join(dir, 'load.sqlite');
+  const rows = createLoadDb(dbFile, 1000);
+  const site = await startSite(ROOT, { dbFile, port: await freePort(), host: '127.0.0.1', quiet: true });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const url = `${site.url}/?variant=both`;
+    const warm = await once(browser, url); // first request after start: server-side caches, DB open
+    const results = [];
+    for (let i = 0; i < TRIES; i++) results.push(await once(browser, url));
+    const plotted = results.map((r) => r.plotted);
+    const interactive = results.map((r) => r.interactive);
+    console.log(`bench:site  ${rows} benchmark rows in the database, ${results[0].points} points plotted (USI + baseline, with gain arrows)`);
+    console.log(`  cold server, first visit : plotted ${warm.plotted.toFixed(2)} s, interactive ${warm.interactive.toFixed(2)} s`);
+    console.log(`  first visit, ${TRIES} tries    : plotted median ${median(plotted).toFixed(2)} s (max ${Math.max(...plotted).toFixed(2)}), interactive median ${median(interactive).toFixed(2)} s (max ${Math.max(...interactive).toFixed(2)})`);
+    console.log(`  target: interactive < 2 s -> ${median(interactive) < 2 ? 'met' : 'NOT met'}`);
+  } finally {
+    await browser?.close();
+    await site.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:site: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
