@@ -15,6 +15,7 @@ import { environmentId } from '../db/record.js';
 import { jobs as jobsTable, nightlyRuns } from '../db/schema.js';
 import { getModelEntry } from '../training/models/index.js';
 import { ChildProcessRunner } from './child-runner.js';
+import { codeVersion as currentCodeVersion } from './code-version.js';
 import type { NightlyConfig } from './config.js';
 import { acquireNightlyLock, releaseNightlyLock } from './lock.js';
 import { planJobs, type JobKind, type PlannedJob } from './plan.js';
@@ -31,7 +32,7 @@ export interface NightlyOptions {
   force?: boolean;
   breakLock?: boolean;
   runner?: JobRunner;
-  /** Identity of the code, part of every job key (default: the git commit). */
+  /** Identity of the code, part of every job key (default: code-version.ts's source hash). */
   codeVersion?: string;
   /** Draw the progress bar on stderr. */
   progress?: boolean;
@@ -79,7 +80,7 @@ function safeName(label: string): string {
 export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> {
   const config = opts.config;
   checkRoster(config);
-  const codeVersion = opts.codeVersion ?? gitCommit();
+  const codeVersion = opts.codeVersion ?? currentCodeVersion();
   const plan = planJobs(config, codeVersion);
   const dbFile = resolveDbPath(opts.dbFile);
   const workDir = path.resolve(config.workDir);
@@ -93,7 +94,7 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     nightlyId = acquireNightlyLock(db, dbFile, {
       pid: process.pid,
       host: hostName(),
-      gitCommit: codeVersion,
+      gitCommit: gitCommit(),
       preset: opts.preset,
       config: config as unknown as Record<string, unknown>,
       environmentId: envId,

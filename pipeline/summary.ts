@@ -19,7 +19,7 @@ export function formatSummary(s: NightlySummary): string {
   const failedLogs = s.jobs.filter((j) => j.status === 'failed' && j.logFile).map((j) => `  ${j.label}: ${j.logFile}`);
   return [
     line(head),
-    line(widths.map((w) => '-'.repeat(w)).concat('------')),
+    line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
     `nightly ${s.nightlyId} ${s.status} in ${duration(s.wallSeconds)}: ${s.counts.succeeded} succeeded, ${s.counts.skipped} skipped (already done), ${s.counts.failed} failed`,

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { benchmarkModel } from '../bench/index.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { cpuInfo, hostName, softwareVersions } from '../common/environment.js';
 import { errorMessage } from '../common/errors.js';
@@ -107,19 +107,10 @@ async function runTrain(inputs: TrainInputs, ctx: JobContext): Promise<JobOutput
   return { kind: 'train', train: await toTrainOut(result, inputs.trainLimit, inputs.testLimit) };
 }
 
-interface BenchModule {
-  benchmarkModel(opts: {
-    model: string; batchSize: number; resolution: number; channels?: number; numClasses?: number;
-    runtime: 'tfjs' | 'onnxruntime'; backend?: string; precision: 'fp32' | 'fp16'; minTime: number; minIters: number; warmupTime: number;
-  }): Promise<BenchOut>;
-}
-
 async function runBench(inputs: BenchInputs, ctx: JobContext): Promise<JobOutput> {
   const dep: DepInfo | undefined = ctx.deps[inputs.trainKey];
   if (!dep || dep.kind !== 'train') throw new Error('benchmark without its trained model: the training job did not finish');
-  // Loaded by path at run time: the bench module is the bench owner's, and the pipeline only needs its documented entry point.
-  const bench = (await import(pathToFileURL(path.join(import.meta.dirname, '..', 'bench', 'index.ts')).href)) as BenchModule;
-  const result = await bench.benchmarkModel({
+  const result: BenchOut = await benchmarkModel({
     model: dep.modelDir,
     batchSize: inputs.batchSize,
     resolution: dep.resolution,

@@ -135,6 +135,8 @@ export const PAPER_COLUMNS: ReadonlyArray<{ header: string; col: keyof ExportRow
   { header: 'Top-5', col: 'top5', align: 'r' },
   { header: 'Baseline top-1', col: 'baseline_top1', align: 'r' },
   { header: 'USI gain', col: 'usi_gain', align: 'r' },
+  // Rows of several runtimes share one table when not filtered; without this column they would look like duplicates.
+  { header: 'Runtime', col: 'runtime', align: 'l' },
   { header: 'img/s', col: 'infer_samples_per_sec', align: 'r' },
   { header: 'Latency p50 (ms)', col: 'latency_p50_ms', align: 'r' },
 ];
