@@ -65,6 +65,23 @@ export function initBackend(requested?: BackendName | 'auto'): Promise<BackendIn
   return next;
 }
 
+export interface BackendAvailability {
+  name: BackendName;
+  available: boolean;
+  /** Why it cannot run here, and what to do about it; null when available. */
+  reason: string | null;
+}
+
+/** Which backends could run here, best first (probes only: activates nothing). */
+export async function availableBackends(): Promise<BackendAvailability[]> {
+  const out: BackendAvailability[] = [];
+  for (const name of BACKEND_ORDER) {
+    const probe = await PROBES[name]();
+    out.push({ name, available: probe.available, reason: probe.available ? null : `${probe.reason}; ${probe.remedy}` });
+  }
+  return out;
+}
+
 /** The backend chosen by the last successful initBackend; throws if there was none. */
 export function currentBackendInfo(): BackendInfo {
   if (!current) throw new Error('currentBackendInfo() called before initBackend()');
