@@ -3,14 +3,17 @@
  * global setup and the site benchmark. Not imported by any page.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
 /** What the site is built from: a change to any of these makes the build stale. */
 const SOURCES = ['app', 'db', 'common', 'next.config.js', 'tsconfig.json', 'tsconfig.site.json', 'package.json', 'package-lock.json'];
-const SKIP = new Set(['node_modules', '.next', '__golden__']);
+// site-build.ts runs outside the bundle, so editing it does not make the build stale.
+const SKIP = new Set(['node_modules', '.next', '__golden__', 'site-build.ts']);
 
 function newestMtime(p: string): number {
   let stat: fs.Stats;
@@ -62,13 +65,56 @@ export function buildSite(root: string, opts: { quiet?: boolean } = {}): Promise
   });
 }
 
-/** Builds when stale; returns whether it built. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `fn` holding a per-checkout lock, so two test runs or a test run and `usibench serve` never
+ * write .next at the same time. A lock left by a dead process is taken over.
+ */
+async function withBuildLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  const id = crypto.createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 16);
+  const lock = path.join(os.tmpdir(), `usibench-site-build-${id}.lock`);
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let text: string;
+      try {
+        text = fs.readFileSync(lock, 'utf8');
+      } catch {
+        continue; // released between our two calls
+      }
+      const holder = Number(text);
+      // An empty file is a lock being written right now, not a stale one.
+      if (text !== '' && (!Number.isInteger(holder) || holder <= 0 || !alive(holder))) fs.rmSync(lock, { force: true });
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/** Builds when stale (waiting for a build already running in this checkout); returns whether it built. */
 export async function ensureBuilt(root: string, opts: { quiet?: boolean; log?: (line: string) => void } = {}): Promise<boolean> {
-  const reason = staleReason(root);
-  if (reason === null) return false;
-  opts.log?.(`building the site: ${reason} (takes a minute or two)`);
-  await buildSite(root, opts);
-  return true;
+  return withBuildLock(root, async () => {
+    const reason = staleReason(root);
+    if (reason === null) return false;
+    opts.log?.(`building the site: ${reason} (takes a minute or two)`);
+    await buildSite(root, opts);
+    return true;
+  });
 }
 
 /** A port nothing listens on right now, chosen by the OS. */

@@ -12,7 +12,7 @@ import { ensureBuilt, startSite } from '../../app/lib/site-build.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new UsageError(`--port ${value} is not a port number; use an integer from 1 to 65535`);
   return port;

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDb, openDb } from '../../db/index.js';
+import { fillCommand, siteDb } from './data.js';
+
+let dir: string;
+const saved = process.env.USIBENCH_DB;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usibench-sitedb-'));
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env.USIBENCH_DB;
+  else process.env.USIBENCH_DB = saved;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function at(name: string) {
+  const file = path.join(dir, name);
+  process.env.USIBENCH_DB = file;
+  return file;
+}
+
+describe('siteDb', () => {
+  it('reports a missing file without creating it', () => {
+    const file = at('missing.sqlite');
+    const s = siteDb();
+    expect(s).toMatchObject({ ok: false, reason: 'missing', path: file });
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('reports a file that is not SQLite as unreadable, with its path', () => {
+    const file = at('garbage.sqlite');
+    fs.writeFileSync(file, 'this is not a database, just some text that is long enough to have a header');
+    const s = siteDb();
+    expect(s).toMatchObject({ ok: false, reason: 'unreadable' });
+    expect(!s.ok && s.message).toContain(file);
+  });
+
+  it('reports an empty SQLite file as holding no tables', () => {
+    const file = at('blank.sqlite');
+    fs.writeFileSync(file, '');
+    expect(siteDb()).toMatchObject({ ok: false, reason: 'uninitialised' });
+  });
+
+  it('opens a migrated database read-only', () => {
+    const file = at('real.sqlite');
+    closeDb(openDb(file));
+    const s = siteDb();
+    expect(s.ok).toBe(true);
+    if (!s.ok) return;
+    expect(() => s.db.$client.exec('CREATE TABLE x (a)')).toThrow(/readonly/);
+    // Same file, same inode: the connection is reused.
+    const again = siteDb();
+    expect(again.ok && again.db).toBe(s.db);
+  });
+});
+
+describe('fillCommand', () => {
+  it('names --db only for a non-default file, quoted when it needs to be', () => {
+    expect(fillCommand(path.resolve('usibench.sqlite'))).toBe('usibench nightly --preset quick');
+    expect(fillCommand('/data/r.sqlite')).toBe('usibench nightly --preset quick --db /data/r.sqlite');
+    expect(fillCommand("/my data/it's.sqlite")).toBe(`usibench nightly --preset quick --db '/my data/it'\\''s.sqlite'`);
+  });
+});
