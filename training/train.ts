@@ -193,6 +193,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const label = teacher ? `train ${opts.model} (USI)` : `train ${opts.model} (no KD)`;
   const bar: Progress | null =
     opts.quiet || startEpoch >= stopAt ? null : createProgress(label, totalSteps, 'epoch {epoch} loss {loss} {ips} img/s');
+  bar?.update(startEpoch * stepsPerEpoch, { epoch: `${startEpoch + 1}/${opts.epochs}`, loss: '-', ips: '-' });
   const shape: [number, number, number, number] = [opts.batchSize, resolution, resolution, info.channels];
   try {
     for (let epoch = startEpoch; epoch < stopAt; epoch++) {
