@@ -12,9 +12,14 @@ export interface AdamWConfig {
   eps: number;
 }
 
-/** Which parameters decay, as timm's param_groups_weight_decay: not biases, not 1-D tensors. */
+/**
+ * Which parameters decay, as timm's param_groups_weight_decay: not biases, not 1-D tensors, and
+ * not the class token or position embedding (timm ViT's no_weight_decay(); the roster's
+ * ClassToken/PositionEmbedding layers name those weights `token` and `pos`).
+ */
 export function decays(variable: tf.Variable): boolean {
-  return variable.rank >= 2 && !/bias(:\d+|_\d+)?$/i.test(variable.name);
+  if (variable.rank < 2) return false;
+  return !/(^|\/)(bias|token|pos)(_\d+)?$/i.test(variable.name);
 }
 
 export interface AdamWState {

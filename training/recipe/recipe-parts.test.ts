@@ -119,9 +119,12 @@ describe('AdamW', () => {
       tf.variable(tf.zeros([3, 3, 1, 4]), true, 'conv1/kernel'),
       tf.variable(tf.zeros([4, 2]), true, 'fc/bias'),
       tf.variable(tf.zeros([4]), true, 'ln/gamma'),
-      tf.variable(tf.zeros([1, 5, 8]), true, 'vit/pos_embedding'),
+      tf.variable(tf.zeros([1, 5, 8]), true, 'pos_embed/pos'),
+      tf.variable(tf.zeros([1, 1, 8]), true, 'cls_token/token_1'),
+      tf.variable(tf.zeros([8, 8]), true, 'attn/qkv/kernel'),
+      tf.variable(tf.zeros([8, 8]), true, 'repos/kernel'),
     ];
-    expect(vars.map(decays)).toEqual([true, false, false, true]);
+    expect(vars.map(decays)).toEqual([true, false, false, false, false, true, true]);
     tf.dispose(vars);
   });
 
