@@ -237,6 +237,9 @@ export class SelfAttention extends tf.layers.Layer {
   }
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const [n, t, c3] = inputShape as tf.Shape;
+    if ((c3 as number) % (3 * this.numHeads) !== 0) {
+      throw new Error(`SelfAttention: ${c3} input channels are not 3 × ${this.numHeads} heads × a whole head width`);
+    }
     return [n, t, (c3 as number) / 3];
   }
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {

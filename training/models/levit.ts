@@ -48,5 +48,5 @@ levit('levit_s', 'small-image LeViT-style hybrid: 2 stride-2 convs, attention st
   stem: [16, 32], dims: [48, 96], depths: [2, 2], heads: [3, 3], mlpRatio: 2,
 });
 levit('levit_128s_style_224', 'LeViT-128S-style hybrid at 224 px: 4 stride-2 convs, attention stages 128/256/384', 224, {
-  stem: [16, 32, 64, 128], dims: [128, 256, 384], depths: [2, 3, 4], heads: [4, 6, 8], mlpRatio: 2,
+  stem: [16, 32, 64, 128], dims: [128, 256, 384], depths: [2, 3, 4], heads: [4, 8, 12], mlpRatio: 2,
 });
