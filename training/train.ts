@@ -221,6 +221,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         loss.dispose();
         steps++;
         const seconds = (performance.now() - epochStart) / 1000;
+        // tf ops on CPU backends are synchronous: yield to the event loop so timers (the progress
+        // bar's redraw in a log) and signals get their turn between steps
+        await new Promise((resolve) => setImmediate(resolve));
         bar?.update(step + 1, { epoch: `${epoch + 1}/${opts.epochs}`, loss: (lossSum / steps).toFixed(4), ips: ((steps * opts.batchSize) / seconds).toFixed(1) });
       }
       if (!Number.isFinite(lossSum)) throw new Error(`training diverged in epoch ${epoch + 1} (loss ${lossSum}); lower recipe.lr`);
