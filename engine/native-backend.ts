@@ -385,6 +385,64 @@ function batchNormKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc
   };
 }
 
+const BN_GRAD_KERNEL = 'UsibenchNativeBatchNormGrad';
+
+/** dx and the per-channel sums a batch-norm gradient needs, in one native pass (see gradient below). */
+function batchNormGradKernel(a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x, dy, mean, variance, scale } = args.inputs as Record<string, TensorInfo | undefined>;
+    const C = x!.shape[x!.shape.length - 1];
+    const dx = alloc(sizeOf(x!.shape));
+    const sums = new Float32Array(2 * C);
+    a.batchNormGrad(values(backend, x!)!, values(backend, dy!)!, dx, C, values(backend, mean!)!, values(backend, variance!)!,
+      scale ? values(backend, scale)! : null, Number((args.attrs as Record<string, unknown>).varianceEpsilon), sums);
+    return [backend.makeTensorInfo(x!.shape, 'float32', dx), backend.makeTensorInfo([2 * C], 'float32', sums)];
+  };
+}
+
+/**
+ * tfjs-core's FusedBatchNorm gradient builds about a dozen full-size tensors (a Tile of the inverse
+ * std, products, per-channel sums); on native it becomes one pass (dx and two per-channel sums) and
+ * per-channel arithmetic. Gradients are registered per kernel for every backend, so the original
+ * is kept and used on any other backend or layout.
+ */
+function overrideBatchNormGradient(): void {
+  const original = tf.getGradient('FusedBatchNorm');
+  if (!original || (original as { usibenchNative?: boolean }).usibenchNative) return;
+  const config: tf.GradConfig & { usibenchNative: boolean } = {
+    kernelName: 'FusedBatchNorm',
+    inputsToSave: original.inputsToSave,
+    outputsToSave: original.outputsToSave,
+    saveAllInputs: original.saveAllInputs,
+    usibenchNative: true,
+    gradFunc: (dy, saved, attrs) => {
+      const [x, mean, variance, scale] = saved as Array<tf.Tensor | undefined>;
+      const g = dy as tf.Tensor;
+      const C = x!.shape[x!.shape.length - 1];
+      const perChannel = (t: tf.Tensor | undefined) => t != null && t.rank === 1 && t.size === C && t.dtype === 'float32';
+      const usable = tf.getBackend() === NATIVE_BACKEND && x!.dtype === 'float32' && g.dtype === 'float32' &&
+        perChannel(mean) && perChannel(variance) && (scale == null || perChannel(scale)) && tf.util.arraysEqual(g.shape, x!.shape);
+      if (!usable) return original.gradFunc(dy, saved, attrs);
+      const eps = Number((attrs as Record<string, unknown>).varianceEpsilon);
+      const inputs: tf.NamedTensorMap = { x: x!, dy: g, mean: mean!, variance: variance! };
+      if (scale) inputs.scale = scale;
+      const [dx, sums] = tf.engine().runKernel(BN_GRAD_KERNEL, inputs, { varianceEpsilon: eps }) as unknown as tf.Tensor[];
+      const sumDy = tf.slice(sums, 0, C), sumDyXm = tf.slice(sums, C, C);
+      const inv = tf.rsqrt(tf.add(variance!, eps));
+      const s = scale ?? tf.scalar(1);
+      return {
+        x: () => dx,
+        mean: () => tf.reshape(tf.mul(tf.neg(tf.mul(inv, s)), sumDy), mean!.shape),
+        variance: () => tf.reshape(tf.mul(tf.mul(tf.mul(tf.pow(inv, 3), s), -0.5), sumDyXm), mean!.shape),
+        scale: () => tf.reshape(tf.mul(inv, sumDyXm), mean!.shape),
+        offset: () => tf.reshape(sumDy, mean!.shape),
+      };
+    },
+  };
+  tf.registerGradient(config);
+}
+
 function registerKernels(a: NativeAddon): void {
   const native = new Map<string, tf.KernelFunc>();
   const add = (name: string, make: (fallback: tf.KernelFunc) => tf.KernelFunc) => native.set(name, make(cpuKernel(name)));
@@ -412,6 +470,9 @@ function registerKernels(a: NativeAddon): void {
   add('Min', (f) => reduceKernel(2, false, 'axis', f, a));
   add('Tile', (f) => tileKernel(f, a));
   add('FusedBatchNorm', (f) => batchNormKernel(f, a));
+
+  tf.registerKernel({ kernelName: BN_GRAD_KERNEL, backendName: NATIVE_BACKEND, kernelFunc: batchNormGradKernel(a) });
+  overrideBatchNormGradient();
 
   for (const config of tf.getKernelsForBackend('cpu')) {
     const kernelFunc = native.get(config.kernelName) ?? config.kernelFunc;

@@ -102,7 +102,7 @@ describe.skipIf(!reg.available)('native backend: training steps of the roster', 
     const xs = tf.randomNormal([BATCH, RES, RES, 3], 0, 1, 'float32', 3);
     const labels = tf.oneHot(tf.tensor1d([1, 4, 7], 'int32'), 10);
     const opt = tf.train.adam(1e-3);
-    const step = () => tf.dispose(opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true));
+    const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true)?.dispose();
     step();
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) step();

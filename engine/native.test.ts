@@ -273,6 +273,10 @@ describe.skipIf(!reg.available)('native backend', () => {
       await compare(`batchNorm C=${c}`, [x, raw(rng, [c]), v, raw(rng, [c]), raw(rng, [c])], (xx, m, vv, o, s) =>
         tf.batchNorm(xx, m, vv, o, s, 1e-3));
     }
+    const v = { data: randn(rng, 6).map((e) => Math.abs(e) + 0.5), shape: [6] };
+    // forward only: tfjs-core cannot record the gradient of a batchNorm without scale on any backend
+    await compare('batchNorm without scale', [raw(rng, [2, 3, 6]), raw(rng, [6]), v, raw(rng, [6])], (xx, m, vv, o) =>
+      tf.batchNorm(xx, m, vv, o, undefined, 1e-3), false);
   });
 
   it('rejects storage the addon cannot read instead of corrupting memory', async () => {

@@ -34,3 +34,6 @@ export function reduce(op: 0 | 1 | 2, x: Float32Array, shape: readonly number[],
 export function tile(x: Float32Array, shape: readonly number[], reps: readonly number[], out: Float32Array): boolean;
 /** y = (x - mean) * scale / sqrt(variance + eps) + offset over the last axis (channels). */
 export function batchNorm(x: Float32Array, y: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, eps: number): void;
+/** dx = dy * scale / sqrt(variance + eps) over the last axis; sums gets [sum(dy) per channel,
+ *  sum(dy * (x - mean)) per channel] (2 x channels values). */
+export function batchNormGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, eps: number, sums: Float32Array): void;

@@ -363,6 +363,30 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// batchNormGrad(x, dy, dx, channels, mean, variance, scale|null, eps, sums): sums gets
+// [sum(dy) per channel, sum(dy * (x - mean)) per channel] (2C values).
+napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 9);
+  F32 x = get_f32(c, a[0], "x"), dy = get_f32(c, a[1], "dy"), dx = get_f32(c, a[2], "dx");
+  int64_t C = static_cast<int64_t>(get_num(c, a[3], "channels"));
+  F32 mean = get_f32(c, a[4], "mean"), var = get_f32(c, a[5], "variance"), scale = get_f32(c, a[6], "scale", true);
+  float eps = static_cast<float>(get_num(c, a[7], "eps"));
+  F32 sums = get_f32(c, a[8], "sums");
+  if (c.failed) return nullptr;
+  auto ok = [&](const F32& t) { return !t.data || t.length == 1 || int64_t(t.length) == C; };
+  if (C <= 0 || x.length % C || !ok(mean) || !ok(var) || !ok(scale) || !mean.data || !var.data) {
+    c.fail("batchNormGrad: per-channel tensors must have 1 or C values and x a multiple of C");
+    return nullptr;
+  }
+  if (!need(c, dy, int64_t(x.length), "dy") || !need(c, dx, int64_t(x.length), "dx") || !need(c, sums, 2 * C, "sums")) return nullptr;
+  std::vector<double> s(2 * C);
+  usn::batch_norm_grad(x.data, dy.data, dx.data, int64_t(x.length), C, mean.data, int64_t(mean.length), var.data,
+                       int64_t(var.length), scale.data, int64_t(scale.length), eps, s.data());
+  for (int64_t i = 0; i < 2 * C; ++i) sums.data[i] = static_cast<float>(s[i]);
+  return undefined(env);
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Ctx c{env};
   auto a = args(env, info, 1);
@@ -414,6 +438,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -342,3 +342,47 @@ void batch_norm(const float* x, float* y, int64_t n, int64_t C, const float* mea
 }
 
 }  // namespace usn
+
+namespace usn {
+
+USN_HOT static void bn_grad_rows(const float* x, const float* dy, float* dx, int64_t rows, int64_t C, const float* mean,
+                                 const float* k, double* sum_dy, double* sum_dyxm) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    const float* gr = dy + r * C;
+    float* dr = dx + r * C;
+    for (int64_t c = 0; c < C; ++c) {
+      const float g = gr[c];
+      sum_dy[c] += g;
+      sum_dyxm[c] += g * (xr[c] - mean[c]);
+      dr[c] = g * k[c];
+    }
+  }
+}
+
+// The gradient of y = (x - mean) * scale / sqrt(var + eps) + offset over the last axis, with mean
+// and variance as inputs of their own (as tfjs's FusedBatchNorm gradient treats them), in one pass:
+// dx = dy * k; sums[c] = sum(dy), sums[C + c] = sum(dy * (x - mean)).
+void batch_norm_grad(const float* x, const float* dy, float* dx, int64_t n, int64_t C, const float* mean, int64_t mean_n,
+                     const float* var, int64_t var_n, const float* scale, int64_t scale_n, float eps, double* sums) {
+  std::vector<float> m(C), k(C);
+  for (int64_t c = 0; c < C; ++c) {
+    const float sc = scale ? scale[scale_n == 1 ? 0 : c] : 1.f;
+    k[c] = sc / std::sqrt(var[var_n == 1 ? 0 : c] + eps);
+    m[c] = mean[mean_n == 1 ? 0 : c];
+  }
+  const int64_t rows = n / C;
+  const int t = threads();
+  std::vector<double> part(size_t(t) * 2 * C, 0.0);
+  parallel_for(rows, double(C) * 3, [&](int64_t lo, int64_t hi, int tid) {
+    double* p = part.data() + size_t(tid) * 2 * C;
+    bn_grad_rows(x + lo * C, dy + lo * C, dx + lo * C, hi - lo, C, m.data(), k.data(), p, p + C);
+  });
+  for (int64_t i = 0; i < 2 * C; ++i) {
+    double s = 0;
+    for (int j = 0; j < t; ++j) s += part[size_t(j) * 2 * C + i];
+    sums[i] = s;
+  }
+}
+
+}  // namespace usn

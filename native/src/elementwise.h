@@ -21,3 +21,8 @@ void batch_norm(const float* x, float* y, int64_t n, int64_t C, const float* mea
                 int64_t var_n, const float* offset, int64_t offset_n, const float* scale, int64_t scale_n, float eps);
 
 }  // namespace usn
+
+namespace usn {
+void batch_norm_grad(const float* x, const float* dy, float* dx, int64_t n, int64_t C, const float* mean, int64_t mean_n,
+                     const float* var, int64_t var_n, const float* scale, int64_t scale_n, float eps, double* sums);
+}  // namespace usn
