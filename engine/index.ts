@@ -12,6 +12,9 @@ export type { BackendInfo, BackendName } from './types.js';
 export { BACKEND_ORDER } from './types.js';
 
 registerWasmKernels();
+// Production mode silences tfjs's console advice (the "install tfjs-node" banner, printed once per
+// thread, which would garble our progress bars and --json output); it turns off no shape checks.
+tf.enableProdMode();
 
 let current: BackendInfo | null = null;
 /** Activation of a tfjs backend is async and global: serialise it so concurrent callers agree. */

@@ -91,8 +91,21 @@ interface AdapterInfoLike {
   adapterType?: string;
 }
 
+function vulkanLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true; // Metal/D3D12: let Dawn decide
+  try {
+    return /libvulkan\.so\.1\b/.test(execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    return true; // no ldconfig to ask: let Dawn try
+  }
+}
+
 async function probeWebgpu(): Promise<ProbeResult> {
   const remedy = 'use a machine with a GPU and its Vulkan driver (libvulkan.so.1), or pick another backend';
+  // Without the Vulkan loader Dawn can only fail, and it says so on stderr: don't even load it.
+  if (!vulkanLoaderPresent()) {
+    return { available: false, reason: 'no Vulkan loader (libvulkan.so.1) on this machine', remedy };
+  }
   let gpu: { requestAdapter(o?: object): Promise<unknown> };
   try {
     const dawn = (await import('webgpu')) as unknown as {
@@ -152,9 +165,7 @@ async function probeNative(): Promise<ProbeResult> {
   const remedy = "build the addon with 'npm run build:native' (needs a C++ toolchain and BLAS), or pick another backend";
   let mod: { registerNativeBackend?: () => Promise<NativeRegistration> };
   try {
-    // A variable specifier keeps tsc and bundlers from requiring the file, which another part owns.
-    const spec = './native-backend.js';
-    mod = (await import(spec)) as typeof mod;
+    mod = (await import('./native-backend.js')) as typeof mod;
   } catch (err) {
     return { available: false, reason: `engine/native-backend.ts did not load (${errorMessage(err).split('\n')[0]})`, remedy };
   }

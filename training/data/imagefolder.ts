@@ -18,7 +18,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
+
+// Loaded on first use: only ImageFolder needs libvips, so MNIST/CIFAR runs (and bundles that
+// leave sharp out) never load it.
+let sharpModule: typeof Sharp | null = null;
+async function loadSharp(): Promise<typeof Sharp> {
+  sharpModule ??= (await import('sharp')).default;
+  return sharpModule;
+}
 import { UsageError } from '../../common/errors.js';
 import { checkResolution } from './memory.js';
 import { balancedSubset, batchSlices, checkBatchOptions, checkLimit, epochOrder } from './order.js';
@@ -91,7 +99,7 @@ function listSplit(splitDir: string, classIndex: Map<string, number>): FileList 
 /** Decodes one image to `res`×`res`×3 uint8, resized per the policy above. */
 export async function decodeImage(file: string, res: number): Promise<Buffer> {
   try {
-    const { data, info } = await sharp(file, { failOn: 'error' })
+    const { data, info } = await (await loadSharp())(file, { failOn: 'error' })
       .rotate()
       .resize(res, res, { fit: 'cover', position: 'centre' })
       .removeAlpha()
@@ -145,7 +153,7 @@ export async function openImageFolder(rootArg: string, opts: ImageFolderOptions 
   let resolution = opts.resolution;
   if (resolution === undefined) {
     const first = lists.train.files[0];
-    const meta = await sharp(first).metadata().catch((err: Error) => {
+    const meta = await (await loadSharp())(first).metadata().catch((err: Error) => {
       throw new UsageError(`cannot read image ${first} (${err.message}); replace or remove the file`);
     });
     resolution = Math.min(meta.width ?? 0, meta.height ?? 0);
