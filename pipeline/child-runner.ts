@@ -14,9 +14,11 @@ import type { WorkerJobFile, WorkerResult } from './worker.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-entry.js');
 
-function logTail(file: string, lines = 5): string {
+/** The last non-blank lines of a log, clipped: enough to recognise the failure in a summary table. */
+function logTail(file: string, lines = 3, maxChars = 300): string {
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join(' | ');
+    const tail = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).slice(-lines).join(' | ');
+    return tail.length > maxChars ? `…${tail.slice(-maxChars)}` : tail;
   } catch {
     return '';
   }
@@ -57,7 +59,7 @@ export class ChildProcessRunner implements JobRunner {
         }
         if (result?.ok) resolve(result.output);
         else if (result) reject(new Error(result.error));
-        else reject(new Error(`job process ${signal ? `killed by ${signal}` : `exited with code ${code}`} without a result; log: ${logTail(ctx.logFile)}`));
+        else reject(new Error(`job process ${signal ? `killed by ${signal}` : `exited with code ${code}`} without a result; log ${ctx.logFile}: ${logTail(ctx.logFile)}`));
       });
     });
   }
