@@ -102,6 +102,13 @@ export function streamSeed(seed: number, epoch: number, stream: number): number 
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+function refuseOtherRun(outDir: string, ours: Record<string, unknown>, theirs: Record<string, unknown>, skip: string[]): void {
+  const differs = Object.keys({ ...ours, ...theirs }).filter((k) => !skip.includes(k) && JSON.stringify(ours[k]) !== JSON.stringify(theirs[k]));
+  if (differs.length === 0) return;
+  const what = differs.map((k) => `${k} ${JSON.stringify(theirs[k])} → ${JSON.stringify(ours[k])}`).join(', ');
+  throw new UsageError(`${outDir} holds a checkpoint of a different run (${what}); use another --out or delete ${outDir}`);
+}
+
 /** Copies the EMA weights into the model, runs fn, and puts the raw weights back. */
 async function withEmaWeights<T>(weights: tf.Variable[], ema: Ema, fn: () => Promise<T>): Promise<T> {
   const raw = weights.map((w) => w.clone());
@@ -121,8 +128,16 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const hash = recipeHash(recipe);
   const entry = getModelEntry(opts.model); // bad names fail before any slow start-up
   if (opts.teacherModel) getModelEntry(opts.teacherModel);
-  const backend = await initBackend(opts.backend);
   const resolution = opts.resolution ?? entry.defaultResolution;
+  // resume only a checkpoint of exactly this run (recipe, model, data, schedule, seed, teacher);
+  // everything but the teacher's identity is checked now, before the slow start-up
+  const fingerprint: Record<string, unknown> = {
+    recipeHash: hash, model: opts.model, dataset: opts.dataset, resolution, epochs: opts.epochs, batchSize: opts.batchSize,
+    seed: opts.seed, trainLimit: opts.trainLimit ?? null, testLimit: opts.testLimit ?? null, teacher: null,
+  };
+  const ckpt = loadCheckpoint(opts.outDir);
+  if (ckpt) refuseOtherRun(opts.outDir, fingerprint, ckpt.fingerprint, ['teacher']);
+  const backend = await initBackend(opts.backend);
   const dataset = await openDataset(opts.dataset, { resolution, trainLimit: opts.trainLimit, testLimit: opts.testLimit, cacheDir: opts.cacheDir });
   const info = dataset.info;
   const stepsPerEpoch = Math.floor(info.trainSize / opts.batchSize);
@@ -161,24 +176,13 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   // flips that change a label (digits) are the dataset's call, not the recipe's
   const augment = { ...recipe.augment, hflip: recipe.augment.hflip && info.hflip };
 
-  // resume: only a checkpoint of exactly this run (recipe, model, data, schedule, seed, teacher)
-  const fingerprint: Record<string, unknown> = {
-    recipeHash: hash, model: opts.model, dataset: opts.dataset, resolution, epochs: opts.epochs, batchSize: opts.batchSize,
-    seed: opts.seed, trainLimit: opts.trainLimit ?? null, testLimit: opts.testLimit ?? null, teacher: teacher?.id ?? null,
-  };
+  fingerprint.teacher = teacher?.id ?? null;
   let curve: CurvePoint[] = [];
   let startEpoch = 0;
   let lastEval: EvalPair | null = null;
   let elapsedBefore = 0;
-  const ckpt = loadCheckpoint(opts.outDir);
   if (ckpt) {
-    const differs = Object.keys({ ...fingerprint, ...ckpt.fingerprint }).filter(
-      (k) => JSON.stringify(fingerprint[k]) !== JSON.stringify(ckpt.fingerprint[k]),
-    );
-    if (differs.length) {
-      const what = differs.map((k) => `${k} ${JSON.stringify(ckpt.fingerprint[k])} → ${JSON.stringify(fingerprint[k])}`).join(', ');
-      throw new UsageError(`${opts.outDir} holds a checkpoint of a different run (${what}); use another --out or delete ${opts.outDir}`);
-    }
+    refuseOtherRun(opts.outDir, fingerprint, ckpt.fingerprint, []);
     allWeights.forEach((w, i) => tf.tidy(() => w.assign(tf.tensor(ckpt.weights[i], w.shape, w.dtype))));
     optimizer.setState({ step: ckpt.optimizerStep, m: ckpt.adamM, v: ckpt.adamV });
     ema.setState(ckpt.ema);
