@@ -41,7 +41,7 @@ export class ChildProcessRunner implements JobRunner {
     fs.writeSync(log, `\n=== ${new Date().toISOString()} ${job.label} (${job.key}) ===\n`);
     return new Promise<JobOutput>((resolve, reject) => {
       // Progress bars in a log file print a line every few seconds instead of redrawing.
-      const child = spawn(process.execPath, [WORKER, jobFile], { stdio: ['ignore', log, log], env: { ...this.env, FORCE_COLOR: '0' } });
+      const child = spawn(process.execPath, [WORKER, jobFile], { stdio: ['ignore', log, log], env: { ...this.env, FORCE_COLOR: '0', USIBENCH_NIGHTLY_PID: String(process.pid) } });
       this.children.add(child);
       child.on('error', (err) => {
         this.children.delete(child);

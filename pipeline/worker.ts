@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { benchmarkModel } from '../bench/index.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { cpuInfo, hostName, softwareVersions } from '../common/environment.js';
@@ -137,10 +138,27 @@ export async function runWorkerJob(job: PlannedJob, ctx: JobContext): Promise<Jo
   }
 }
 
+/**
+ * If the nightly dies (even by SIGKILL) this job must not live on: the rerun would start the same
+ * job in the same checkpoint directory beside it. An orphan is re-parented, so its ppid changes.
+ * The check runs on its own thread because training keeps the main event loop busy for minutes.
+ */
+function watchParent(): void {
+  // The runner names the parent: by the time this runs (after the heavy imports) it may already be gone.
+  const parent = Number(process.env.USIBENCH_NIGHTLY_PID) || process.ppid;
+  if (process.ppid !== parent) process.exit(137);
+  const code = `
+    const { workerData } = require('node:worker_threads');
+    setInterval(() => { if (process.ppid !== workerData.parent) process.kill(workerData.self, 'SIGKILL'); }, 500);
+  `;
+  new Worker(code, { eval: true, workerData: { parent, self: process.pid } }).unref();
+}
+
 async function main(): Promise<void> {
   const file = process.argv[2];
   if (!file) throw new Error('usage: worker-entry.js JOB.json');
   const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as WorkerJobFile;
+  watchParent();
   let result: WorkerResult;
   try {
     result = { ok: true, output: await runWorkerJob(spec.job, spec.ctx) };
