@@ -1,6 +1,6 @@
 'use client';
 import { useRouter } from 'next/navigation';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Data, Layout } from 'plotly.js-dist-min';
 import { frontStepLine } from '../lib/front.js';
 import { gainPairs, gainSegments } from '../lib/gains.js';
@@ -43,8 +43,13 @@ const HOVER =
 
 export default function ChartView({ points, showGains, title }: ChartViewProps) {
   const router = useRouter();
+  // The figure exists only in the browser: building it during server rendering would spend server
+  // time and HTML bytes on traces Plotly rebuilds anyway.
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
 
   const { data, layout, attrs } = useMemo(() => {
+    if (!mounted) return { data: [], layout: {}, attrs: undefined };
     const traces: Data[] = [];
     const labelled = points.length <= MAX_LABELLED;
     const families = [...FAMILIES, ...new Set(points.map((p) => p.family).filter((f) => !(FAMILIES as readonly string[]).includes(f)))];
@@ -146,8 +151,9 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
       'data-front': JSON.stringify(front),
     } as const;
     return { data: traces, layout, attrs };
-  }, [points, showGains, title]);
+  }, [points, showGains, title, mounted]);
 
+  if (!mounted) return <div className="chart" data-testid="chart" data-state="loading" data-renders="0" />;
   return (
     <Plot
       className="chart"

@@ -35,7 +35,9 @@ export default async function ModelPage({ params }: Props) {
   const { benchmarks } = modelHistory(state.db, name);
   const series = benchmarkHistory(benchmarks, threshold);
   const regressions = series.reduce((n, s) => n + s.regressions, 0);
-  const newest = [...benchmarks].sort((a, b) => b.date.localeCompare(a.date) || b.benchmarkId - a.benchmarkId)[0];
+  // The protocol shown is the newest USI benchmark's (the recipe's number), else the newest of any run.
+  const byDate = [...benchmarks].sort((a, b) => b.date.localeCompare(a.date) || b.benchmarkId - a.benchmarkId);
+  const newest = byDate.find((r) => r.mode === 'usi') ?? byDate[0];
 
   return (
     <>
@@ -148,7 +150,7 @@ export default async function ModelPage({ params }: Props) {
 
       {newest && (
         <>
-          <h2>Protocol of the newest benchmark</h2>
+          <h2>Protocol of the newest {newest.mode === 'usi' ? 'USI ' : ''}benchmark</h2>
           <div className="card">
             <dl className="protocol" data-testid="protocol">
               {Object.entries(newest.protocol).map(([k, v]) => (
