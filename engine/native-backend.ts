@@ -443,6 +443,35 @@ function overrideBatchNormGradient(): void {
   tf.registerGradient(config);
 }
 
+/**
+ * tfjs-core's Sum and Mean gradients multiply by a full-size tensor of ones (then divide): three
+ * full-size passes and an allocation where one broadcast (a Tile) will do. Kept for other backends.
+ */
+function overrideReductionGradients(): void {
+  for (const kernelName of ['Sum', 'Mean'] as const) {
+    const original = tf.getGradient(kernelName);
+    if (!original || (original as { usibenchNative?: boolean }).usibenchNative) continue;
+    tf.registerGradient({
+      ...original,
+      usibenchNative: true,
+      gradFunc: (dy, saved, attrs) => {
+        const [x] = saved;
+        const g = dy as tf.Tensor;
+        if (tf.getBackend() !== NATIVE_BACKEND || x.dtype !== 'float32' || g.dtype !== 'float32') return original.gradFunc(dy, saved, attrs);
+        const axes = tf.util.parseAxisParam((attrs as Record<string, unknown>).axis as number | number[], x.shape);
+        const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+        const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
+        return {
+          x: () => {
+            const e = tf.reshape(g, expanded);
+            return tf.broadcastTo(kernelName === 'Mean' ? tf.div(e, count) : e, x.shape);
+          },
+        };
+      },
+    } as tf.GradConfig);
+  }
+}
+
 function registerKernels(a: NativeAddon): void {
   const native = new Map<string, tf.KernelFunc>();
   const add = (name: string, make: (fallback: tf.KernelFunc) => tf.KernelFunc) => native.set(name, make(cpuKernel(name)));
@@ -473,6 +502,7 @@ function registerKernels(a: NativeAddon): void {
 
   tf.registerKernel({ kernelName: BN_GRAD_KERNEL, backendName: NATIVE_BACKEND, kernelFunc: batchNormGradKernel(a) });
   overrideBatchNormGradient();
+  overrideReductionGradients();
 
   for (const config of tf.getKernelsForBackend('cpu')) {
     const kernelFunc = native.get(config.kernelName) ?? config.kernelFunc;

@@ -26,7 +26,8 @@ const userCore = process.env.OPENBLAS_CORETYPE;
 const forced = userCore ? null : coreTypeFromFlags();
 if (forced) process.env.OPENBLAS_CORETYPE = forced;
 try {
-  module.exports = require(path.join(__dirname, 'build', 'Release', 'usibench_native.node'));
+  // A plain object copy, so profilers can wrap its functions.
+  module.exports = { ...require(path.join(__dirname, 'build', 'Release', 'usibench_native.node')) };
 } finally {
   if (forced) delete process.env.OPENBLAS_CORETYPE;
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { registerNativeBackend } from '../../engine/native-backend.js';
+import { nativeAddon, registerNativeBackend } from '../../engine/native-backend.js';
 import { createModel } from '../../training/models/index.js';
 
 const { values: opt } = parseArgs({
@@ -48,6 +48,37 @@ function time(label: string, fn: () => void) {
 }
 time('train', trainStep);
 time('infer', inferStep);
+
+if (opt.profile && nativeAddon()) {
+  // Time spent inside each addon entry point over one training step (the rest is tfjs and JS).
+  const addon = nativeAddon() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const spent = new Map<string, { ms: number; n: number }>();
+  const originals = { ...addon };
+  for (const key of Object.keys(addon)) {
+    const fn = addon[key];
+    addon[key] = (...a: unknown[]) => {
+      const t = performance.now();
+      try {
+        return fn(...a);
+      } finally {
+        const e = spent.get(key) ?? { ms: 0, n: 0 };
+        e.ms += performance.now() - t;
+        e.n++;
+        spent.set(key, e);
+      }
+    };
+  }
+  const t0 = performance.now();
+  trainStep();
+  const stepMs = performance.now() - t0;
+  let inside = 0;
+  for (const [k, e] of [...spent].sort((p, q) => q[1].ms - p[1].ms)) {
+    inside += e.ms;
+    console.log(`addon.${k.padEnd(26)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.n).padStart(4)}x`);
+  }
+  console.log(`step ${stepMs.toFixed(1)} ms, inside the addon ${inside.toFixed(1)} ms, elsewhere ${(stepMs - inside).toFixed(1)} ms`);
+  Object.assign(addon, originals);
+}
 
 if (opt.profile) {
   const prof = await tf.profile(trainStep);
