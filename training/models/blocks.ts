@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Builder } from './builder.js';
-import { ChannelScale, HardSigmoid, HardSwish } from './layers.js';
+import { ChannelScale, HardSigmoid, HardSwish, LayerNorm } from './layers.js';
 
 type T = tf.SymbolicTensor;
 
@@ -31,7 +31,7 @@ export function batchNorm(b: Builder, x: T): T {
 }
 
 export function layerNorm(b: Builder, x: T): T {
-  return tf.layers.layerNormalization({ axis: -1, epsilon: LN_EPSILON, name: b.name('ln') }).apply(x) as T;
+  return new LayerNorm({ epsilon: LN_EPSILON, name: b.name('ln') }).apply(x) as T;
 }
 
 export interface ConvOptions {

@@ -11,3 +11,4 @@ import './mlp_mixer.js';
 
 export * from './registry.js';
 export { trainableParams } from './params.js';
+export { foldBatchNorm } from './fold-bn.js';

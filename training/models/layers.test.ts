@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../engine/index.js';
 import reference from './fixtures/layers.json' with { type: 'json' };
 import { createModel } from './index.js';
-import { Affine, ChannelScale, ClassToken, HardSigmoid, HardSwish, PositionEmbedding, SelectToken, SelfAttention } from './layers.js';
+import { Affine, ChannelScale, ClassToken, HardSigmoid, HardSwish, LayerNorm, PositionEmbedding, SelectToken, SelfAttention } from './layers.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -36,6 +36,22 @@ describe('custom layers against PyTorch (fixtures/layers.json)', () => {
 });
 
 describe('custom layers by hand', () => {
+  it('LayerNorm equals tfjs LayerNormalization (same weights), values and gradients', () => {
+    const x = tf.randomNormal([2, 3, 4, 6], 1, 3, 'float32', 5);
+    const ours = new LayerNorm({ epsilon: 1e-5 });
+    const theirs = tf.layers.layerNormalization({ axis: -1, epsilon: 1e-5 });
+    ours.apply(x);
+    theirs.apply(x);
+    const w = [tf.randomNormal([6], 1, 0.5, 'float32', 6), tf.randomNormal([6], 0, 0.5, 'float32', 7)];
+    ours.setWeights(w);
+    theirs.setWeights(w);
+    expect(ours.getWeights().map((t) => t.shape)).toEqual(theirs.getWeights().map((t) => t.shape));
+    const probe = tf.randomNormal([2, 3, 4, 6], 0, 1, 'float32', 8);
+    const lossOf = (layer: tf.layers.Layer) => (t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t) as tf.Tensor, probe));
+    expect(maxDiff(ours.apply(x) as tf.Tensor, (theirs.apply(x) as tf.Tensor).arraySync() as number[][][])).toBeLessThan(1e-5);
+    expect(maxDiff(tf.grad(lossOf(ours))(x), tf.grad(lossOf(theirs))(x).arraySync() as number[][][])).toBeLessThan(1e-4);
+  });
+
   it('ChannelScale multiplies each channel of every pixel by its gate', () => {
     const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
     const s = tf.tensor2d([[10, -1]]);

@@ -261,3 +261,43 @@ export class SelfAttention extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(SelfAttention);
+
+/**
+ * Layer normalisation over the last axis, any rank: with mu and var the mean and (biased)
+ * variance of x over the last axis, y = (x − mu) / sqrt(var + epsilon) · gamma + beta; weights
+ * 'gamma' [C] (init 1) and 'beta' [C] (init 0). The same function and weights as tfjs'
+ * LayerNormalization (and torch.nn.LayerNorm), written with plain reductions because the built-in
+ * (tile + batchNorm) is ~50× slower forward and backward on the wasm backend.
+ * ONNX: LayerNormalization(axis = −1, epsilon). Params: 2C.
+ */
+export class LayerNorm extends tf.layers.Layer {
+  static readonly className = 'LayerNorm';
+  readonly epsilon: number;
+  private gamma: tf.LayerVariable | null = null;
+  private beta: tf.LayerVariable | null = null;
+
+  constructor(args: LayerArgs & { epsilon?: number } = {}) {
+    super(args);
+    this.epsilon = args.epsilon ?? 1e-6;
+  }
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = inputShape as tf.Shape;
+    const c = shape[shape.length - 1] as number;
+    this.gamma = this.addWeight('gamma', [c], 'float32', tf.initializers.ones());
+    this.beta = this.addWeight('beta', [c], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const centred = tf.sub(x, tf.mean(x, -1, true));
+      const variance = tf.mean(tf.square(centred), -1, true);
+      const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, this.epsilon)));
+      return tf.add(tf.mul(normed, this.gamma!.read()), this.beta!.read());
+    });
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+tf.serialization.registerClass(LayerNorm);
