@@ -3,7 +3,6 @@
  * resolution and trainable-parameter count (built at its default resolution, 3 channels,
  * 10 classes, so counts are comparable across rows).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { initBackend } from '../../engine/index.js';
@@ -55,8 +54,7 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON array instead of a table')
     .action(async (pattern: string, flags: { json?: boolean }) => {
       await initBackend();
-      // Building the 224-px models allocates and fills their weights; keep them off the tensor count.
-      const rows = tf.tidy(() => modelRows(pattern));
+      const rows = modelRows(pattern);
       process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatTable(rows)}\n`);
     });
 }
