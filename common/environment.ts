@@ -16,6 +16,8 @@ let cachedCommit: string | undefined;
 /** The commit of the usibench checkout, with `-dirty` when the tree has local changes; 'unknown' outside git. */
 export function gitCommit(): string {
   if (cachedCommit !== undefined) return cachedCommit;
+  // A copy without .git (a bundle on a bare machine) is told its commit by whoever built it.
+  if (process.env.USIBENCH_GIT_COMMIT) return (cachedCommit = process.env.USIBENCH_GIT_COMMIT);
   try {
     const opts = { cwd: repoRoot, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
@@ -54,12 +56,17 @@ export function packageVersion(name: string): string | null {
   }
 }
 
+function usibenchVersion(): string {
+  try {
+    return (require(path.join(repoRoot, 'package.json')) as { version: string }).version;
+  } catch {
+    return 'unknown'; // a bundled copy (bench/scripts/gpu-check.ts on a bare machine) has no package.json
+  }
+}
+
 /** Versions of node, usibench and the numeric packages, for the protocol record. */
 export function softwareVersions(extra: string[] = []): Record<string, string> {
-  const versions: Record<string, string> = {
-    node: process.versions.node,
-    usibench: (require(path.join(repoRoot, 'package.json')) as { version: string }).version,
-  };
+  const versions: Record<string, string> = { node: process.versions.node, usibench: usibenchVersion() };
   for (const name of ['@tensorflow/tfjs-core', ...extra]) {
     const v = packageVersion(name);
     if (v) versions[name] = v;
