@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
 import { isUsageError } from '../../common/errors.js';
@@ -9,7 +10,9 @@ beforeAll(async () => {
 });
 
 it('lists the matching models with family, resolution and trainable params at 3 channels, 10 classes', () => {
+  const before = tf.memory().numTensors;
   const rows = modelRows('resnet?_s');
+  expect(tf.memory().numTensors).toBe(before); // every model built for counting is disposed
   expect(rows).toEqual([
     {
       name: 'resnet8_s',
