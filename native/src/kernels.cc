@@ -108,10 +108,11 @@ static bool is_pointwise(const ConvParams& p) {
   return p.fh == 1 && p.fw == 1 && p.sh == 1 && p.sw == 1 && p.pt == 0 && p.pl == 0 && p.oh == p.h && p.ow == p.w;
 }
 
-// Images per chunk so the im2col buffer stays near 32 MB whatever the resolution.
+// Images per chunk so the im2col buffer stays near 4 MB (1 M floats) whatever the resolution: it is
+// written and then read back by sgemm, and keeping it in cache measured 1.5-2.5x faster than 32 MB.
 static int chunk_images(const ConvParams& p) {
   const int64_t per_image = int64_t(p.oh) * p.ow * p.fh * p.fw * p.cin;
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(p.n, (int64_t(8) << 20) / std::max<int64_t>(1, per_image))));
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(p.n, (int64_t(1) << 20) / std::max<int64_t>(1, per_image))));
 }
 
 // col[(img, oy, ox), (ky, kx, c)] for images [n0, n0 + cnt): the K axis matches the filter's
