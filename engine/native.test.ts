@@ -212,6 +212,17 @@ describe.skipIf(!reg.available)('native backend', () => {
       tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: true, transposeB: true, bias: c, activation: 'relu' }));
   });
 
+  it('shapes large enough to split sgemm rows over threads (conv and transposed matmuls)', async () => {
+    const rng = new Rng(15);
+    await compare('conv 4x24x24x16 -> 32', [raw(rng, [4, 24, 24, 16]), raw(rng, [3, 3, 16, 32])],
+      (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'));
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const as = ta ? [203, 301] : [301, 203], bs = tb ? [117, 203] : [203, 117];
+      await compare(`matMul 301x203x117 ${ta}${tb}`, [raw(rng, as), raw(rng, bs)], (a, b) => tf.matMul(a, b, ta, tb));
+    }
+    await compare('batched matMul 8x64x64x64', [raw(rng, [8, 64, 64]), raw(rng, [8, 64, 64])], (a, b) => tf.matMul(a, b, false, true));
+  });
+
   it('binary ops with numpy broadcasting: values and gradients', async () => {
     const rng = new Rng(20);
     const shapes: Array<[number[], number[]]> = [

@@ -24,7 +24,10 @@ void set_threads(int n) {
   if (n < 1) n = 1;
   g_threads = n;
 #if defined(USIBENCH_OPENBLAS)
-  openblas_set_num_threads(n);
+  // OpenBLAS stays single-threaded: its pthread workers spin after each call and, on a machine with
+  // few cores, starve the addon's own threads in the elementwise op that follows (2 threads ran
+  // slower than 1). sgemm() below splits rows over the addon's threads instead.
+  openblas_set_num_threads(1);
 #endif
   // One tiny sgemm makes a DYNAMIC_ARCH OpenBLAS settle on its kernels now, so the core name
   // reported by blas_name() is the one that will compute.
@@ -98,10 +101,29 @@ void bias_act(float* y, int64_t rows, int cols, const float* bias, int act, floa
   parallel_for(rows, cols, [&](int64_t b, int64_t e, int) { bias_act_rows(y + b * cols, e - b, cols, bias, act, alpha); });
 }
 
-static void sgemm(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
-                  float* c, int ldc) {
+static void sgemm1(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
+                   float* c, int ldc) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, a, lda, b,
               ldb, beta, c, ldc);
+}
+
+// C = op(A) op(B) (+ beta C) with the rows of C split over the addon's threads, each block a
+// single-threaded BLAS call. Row r of op(A) starts at a + r * lda untransposed, a + r transposed.
+static void sgemm(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
+                  float* c, int ldc) {
+  const int t = threads();
+  const int blocks = std::max(1, std::min(t, m / 16));
+  if (blocks <= 1 || double(m) * n * k < 4e6) {
+    sgemm1(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  parallel_for(blocks, 1e9, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t i = lo; i < hi; ++i) {
+      const int r0 = static_cast<int>(int64_t(m) * i / blocks), r1 = static_cast<int>(int64_t(m) * (i + 1) / blocks);
+      const float* ab = ta ? a + r0 : a + int64_t(r0) * lda;
+      sgemm1(ta, tb, r1 - r0, n, k, ab, lda, b, ldb, beta, c + int64_t(r0) * ldc, ldc);
+    }
+  });
 }
 
 static bool is_pointwise(const ConvParams& p) {
@@ -348,6 +370,13 @@ void depthwise_backprop_filter(const ConvParams& p, const float* x, const float*
 void batch_matmul(int batch, int m, int n, int k, bool ta, bool tb, const float* a, const int64_t* aoff,
                   const float* b, const int64_t* boff, float* c) {
   const int lda = ta ? m : k, ldb = tb ? k : n;
+  if (batch >= threads() && double(m) * n * k * batch >= 4e6) {
+    // Many small products (attention heads): one single-threaded call each, batches over threads.
+    parallel_for(batch, 1e9, [&](int64_t lo, int64_t hi, int) {
+      for (int64_t i = lo; i < hi; ++i) sgemm1(ta, tb, m, n, k, a + aoff[i], lda, b + boff[i], ldb, 0.f, c + i * m * n, n);
+    });
+    return;
+  }
   for (int i = 0; i < batch; ++i) sgemm(ta, tb, m, n, k, a + aoff[i], lda, b + boff[i], ldb, 0.f, c + int64_t(i) * m * n, n);
 }
 
