@@ -238,10 +238,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       lastEval = { raw, ema: emaAcc };
       curve.push({ epoch: epoch + 1, loss: lossSum / steps, lr: lrAt(schedule, (epoch + 1) * stepsPerEpoch - 1), top1: raw.top1, top1Ema: emaAcc.top1 });
       const elapsedSeconds = elapsedBefore + (performance.now() - started) / 1000;
-      const adam = optimizer.getState();
+      const adam = await optimizer.getState();
       saveCheckpoint(opts.outDir, {
         fingerprint, epoch: epoch + 1, optimizerStep: adam.step, curve, lastEval, elapsedSeconds,
-        weights: allWeights.map((w) => w.dataSync() as Float32Array), adamM: adam.m, adamV: adam.v, ema: ema.getState(),
+        weights: await Promise.all(allWeights.map((w) => w.data() as Promise<Float32Array>)), adamM: adam.m, adamV: adam.v, ema: await ema.getState(),
       });
     }
   } finally {

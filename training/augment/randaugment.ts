@@ -146,23 +146,34 @@ export function equalizeLut(values: ArrayLike<number>): Uint8Array | null {
   return lut;
 }
 
-/** Equalize needs histograms, which tfjs cannot build cheaply; the few images that draw it go through JS. */
+/**
+ * PIL's ImageOps.equalize (the LUT of equalizeLut above) on tensors, per image and channel:
+ * histograms by segment sum, the LUT from an exclusive cumulative sum, applied with one gather.
+ * It stays on the backend: a GPU backend in Node cannot read pixels back synchronously, and a
+ * read-back would stall every step anyway. Float32 is exact here: every count is below 2^23.
+ */
 function equalize(x: tf.Tensor4D): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const bytes = tf.tidy(() => tf.clipByValue(toByte(x), 0, 255).toInt());
-  const data = bytes.dataSync();
-  bytes.dispose();
-  const out = new Float32Array(data.length);
-  const plane = new Uint8Array(h * w);
-  for (let i = 0; i < n; i++) {
-    for (let ch = 0; ch < c; ch++) {
-      const base = i * h * w * c + ch;
-      for (let p = 0; p < h * w; p++) plane[p] = data[base + p * c];
-      const lut = equalizeLut(plane);
-      for (let p = 0; p < h * w; p++) out[base + p * c] = (lut ? lut[plane[p]] : plane[p]) / 255;
-    }
-  }
-  return tf.tensor4d(out, [n, h, w, c]);
+  const rows = n * c;
+  const pixels = h * w;
+  return tf.tidy(() => {
+    // [rows, pixels] byte values, one row per (image, channel)
+    const bytes = tf.transpose(tf.clipByValue(toByte(x), 0, 255).toInt().reshape([n, pixels, c]), [0, 2, 1]).reshape([rows, pixels]);
+    const bins = tf.add(bytes, tf.mul(tf.range(0, rows, 1, 'int32').reshape([rows, 1]), tf.scalar(256, 'int32'))).flatten() as tf.Tensor1D;
+    const hist = tf.unsortedSegmentSum(tf.onesLike(bins).toFloat(), bins, rows * 256).reshape([rows, 256]);
+    const levels = tf.range(0, 256, 1, 'float32').reshape([1, 256]);
+    const present = tf.greater(hist, 0).toFloat();
+    const last = tf.max(tf.sub(tf.mul(present, tf.add(levels, 1)), 1), 1, true); // highest level in use
+    const histLast = tf.sum(tf.mul(hist, tf.equal(levels, last).toFloat()), 1, true);
+    const step = tf.floor(tf.div(tf.sub(pixels, histLast), 255));
+    const identity = tf.logicalOr(tf.lessEqual(tf.sum(present, 1, true), 1), tf.equal(step, 0));
+    const safeStep = tf.maximum(step, 1);
+    const cumBefore = tf.cumsum(hist, 1, true); // exclusive: pixels strictly below each level
+    const lut = tf.minimum(255, tf.floor(tf.div(tf.add(tf.floor(tf.div(safeStep, 2)), cumBefore), safeStep)));
+    const table = tf.where(tf.broadcastTo(identity, [rows, 256]), tf.broadcastTo(levels, [rows, 256]), lut).flatten();
+    const mapped = tf.gather(table, bins).reshape([n, c, pixels]);
+    return tf.div(tf.transpose(mapped, [0, 2, 1]).reshape([n, h, w, c]), 255) as tf.Tensor4D;
+  });
 }
 
 /** Applies one op to every image of `x` (one argument per image). Exported for the tests against PIL. */
@@ -242,10 +253,7 @@ function applyLayer(x: tf.Tensor4D, draws: Array<OpDraw | null>): tf.Tensor4D {
   return out;
 }
 
-/**
- * Runs RandAugment on the batch; the caller owns the result (and still owns `x`). Not one big
- * tf.tidy: Equalize reads pixels back with dataSync, which tfjs makes far slower inside a tidy.
- */
+/** Runs RandAugment on the batch; the caller owns the result (and still owns `x`). */
 export function randAugment(x: tf.Tensor4D, cfg: { numOps: number; magnitude: number; magnitudeStd: number }, rng: Rng): tf.Tensor4D {
   const layers = sampleRandAugment(x.shape[0], cfg, rng);
   let cur = x;

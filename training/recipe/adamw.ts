@@ -72,8 +72,10 @@ export class AdamW {
     });
   }
 
-  getState(): AdamWState {
-    return { step: this.t, m: this.m.map((x) => x.dataSync() as Float32Array), v: this.v.map((x) => x.dataSync() as Float32Array) };
+  /** Async: a GPU backend in Node cannot read tensors back synchronously. */
+  async getState(): Promise<AdamWState> {
+    const read = (xs: tf.Variable[]) => Promise.all(xs.map((x) => x.data() as Promise<Float32Array>));
+    return { step: this.t, m: await read(this.m), v: await read(this.v) };
   }
 
   setState(state: AdamWState): void {

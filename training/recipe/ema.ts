@@ -39,8 +39,9 @@ export class Ema {
     });
   }
 
-  getState(): Float32Array[] {
-    return this.shadow.map((s) => s.dataSync() as Float32Array);
+  /** Async: a GPU backend in Node cannot read tensors back synchronously. */
+  getState(): Promise<Float32Array[]> {
+    return Promise.all(this.shadow.map((s) => s.data() as Promise<Float32Array>));
   }
 
   setState(state: Float32Array[]): void {

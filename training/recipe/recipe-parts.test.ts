@@ -94,7 +94,7 @@ describe('AdamW', () => {
     tf.dispose([w, b, g]);
   });
 
-  it('state round-trips: a restored optimiser takes the same next step', () => {
+  it('state round-trips: a restored optimiser takes the same next step', async () => {
     const p1 = tf.variable(tf.tensor2d([[1, -2], [3, 0.5]]), true, 'p1/kernel');
     const p2 = tf.variable(tf.tensor2d([[1, -2], [3, 0.5]]), true, 'p2/kernel');
     const cfg = { weightDecay: 0.02, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -104,7 +104,7 @@ describe('AdamW', () => {
     o1.step([grad], 1e-2);
     const o2 = new AdamW([p2], cfg);
     tf.tidy(() => p2.assign(p1.clone()));
-    o2.setState(o1.getState());
+    o2.setState(await o1.getState());
     o1.step([grad], 1e-2);
     o2.step([grad], 1e-2);
     expect(Array.from(p2.dataSync())).toEqual(Array.from(p1.dataSync()));
@@ -196,7 +196,7 @@ describe('EMA', () => {
     tf.dispose(vars);
   });
 
-  it('keeps numTensors flat across updates, releases its shadow on dispose, and state round-trips', () => {
+  it('keeps numTensors flat across updates, releases its shadow on dispose, and state round-trips', async () => {
     const w = tf.variable(tf.randomNormal([4, 4]));
     const start = tf.memory().numTensors;
     const ema = new Ema([w], 0.5);
@@ -204,7 +204,7 @@ describe('EMA', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) ema.update();
     expect(tf.memory().numTensors).toBe(before);
-    const state = ema.getState().map((a) => a.slice());
+    const state = (await ema.getState()).map((a) => a.slice());
     tf.tidy(() => w.assign(tf.zerosLike(w)));
     ema.update();
     ema.setState(state);
