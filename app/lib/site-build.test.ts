@@ -42,3 +42,19 @@ describe('staleReason', () => {
     expect(staleReason(root)).toMatch(/sources changed/);
   });
 });
+
+describe('assertPortFree', () => {
+  it('passes for a free port and names a busy one', async () => {
+    const net = await import('node:net');
+    const { assertPortFree, freePort } = await import('./site-build.js');
+    const port = await freePort();
+    await assertPortFree('127.0.0.1', port);
+    const srv = net.createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    try {
+      await expect(assertPortFree('127.0.0.1', port)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      srv.close();
+    }
+  });
+});

@@ -130,6 +130,16 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** Throws an EADDRINUSE error when something already listens on host:port. */
+export function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', (err: NodeJS.ErrnoException) => reject(Object.assign(new Error(`${host}:${port} is in use (${err.code})`), { code: err.code })));
+    srv.listen(port, host, () => srv.close(() => resolve()));
+  });
+}
+
 export interface RunningSite {
   url: string;
   child: ChildProcess;
@@ -141,6 +151,9 @@ export interface RunningSite {
  * The child is killed if it does not answer within `timeoutMs`.
  */
 export async function startSite(root: string, opts: { dbFile: string; port: number; host: string; quiet?: boolean; timeoutMs?: number }): Promise<RunningSite> {
+  // Checked first: otherwise another server already on the port would answer the readiness probe
+  // while our child dies of EADDRINUSE.
+  await assertPortFree(opts.host, opts.port);
   const child = spawn(process.execPath, [nextBin(root), 'start', '-p', String(opts.port), '-H', opts.host], {
     cwd: root,
     env: { ...process.env, ...BASE_ENV, USIBENCH_DB: path.resolve(opts.dbFile), NODE_ENV: 'production' },
@@ -152,6 +165,10 @@ export async function startSite(root: string, opts: { dbFile: string; port: numb
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // next start outlives its parent otherwise, holding the port with a stale build.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
   const url = `http://${hostForUrl}:${opts.port}`;
   const stop = () =>
