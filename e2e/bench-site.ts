@@ -1,9 +1,10 @@
 /**
  * npm run bench:site — how long the chart page takes to become interactive with 2,000 benchmark
  * rows in the database (1,000 backbones × USI and baseline, one protocol), in headless Chromium
- * against the production build. Each try is a fresh browser context (empty HTTP cache), i.e. a
- * first visit. Prints seconds: time to the plotted chart, then to the answer to a selector click.
- * Target: interactive in under 2 s.
+ * against the production build. Two views: the default (USI, 1,000 points) and USI + baseline with
+ * gain arrows (2,000 points). Each try is a first visit in a fresh browser context (empty HTTP
+ * cache); "interactive" is the plotted chart plus the answer to a click on a selector (the URL and
+ * the chart updated). Target: under 2 s. Prints the machine's load, which the figures depend on.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { ensureBuilt, freePort, startSite } from '../app/lib/site-build.js';
 import { launchChromium, ROOT } from './browser.js';
 import { createLoadDb } from './fixture.js';
 
-const TRIES = 5;
+const TRIES = 3;
 
 async function renders(page: Page): Promise<number> {
   return Number(await page.getAttribute('[data-testid="chart"]', 'data-renders'));
@@ -30,7 +31,8 @@ async function waitRendered(page: Page, after: number): Promise<void> {
   );
 }
 
-async function once(browser: Browser, url: string): Promise<{ plotted: number; interactive: number; points: number }> {
+/** One first visit of `url`; the selector clicked is the training toggle, to `toggleTo`. */
+async function once(browser: Browser, url: string, toggleTo: 'usi' | 'both'): Promise<{ plotted: number; interactive: number; points: number }> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   const t0 = performance.now();
@@ -38,10 +40,10 @@ async function once(browser: Browser, url: string): Promise<{ plotted: number; i
   await waitRendered(page, 0);
   const plotted = performance.now() - t0;
   const points = Number(await page.getAttribute('[data-testid="chart"]', 'data-point-count'));
-  // A selector responds: switch the training toggle from "both" to "USI" and wait for the new chart.
+  // A selector responds: switch the training toggle and wait for the URL and the new chart.
   const before = await renders(page);
-  await page.click('button[name="variant"][value="usi"]');
-  await page.waitForURL((u) => !u.search.includes('variant='), { timeout: 60_000 });
+  await page.click(`button[name="variant"][value="${toggleTo}"]`);
+  await page.waitForURL((u) => (toggleTo === 'usi' ? !u.search.includes('variant=') : u.search.includes('variant=both')), { timeout: 60_000 });
   await waitRendered(page, before);
   const interactive = performance.now() - t0;
   await context.close();
@@ -62,16 +64,25 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();
-    const url = `${site.url}/?variant=both`;
-    const warm = await once(browser, url); // first request after start: server-side caches, DB open
-    const results = [];
-    for (let i = 0; i < TRIES; i++) results.push(await once(browser, url));
-    const plotted = results.map((r) => r.plotted);
-    const interactive = results.map((r) => r.interactive);
-    console.log(`bench:site  ${rows} benchmark rows in the database, ${results[0].points} points plotted (USI + baseline, with gain arrows)`);
-    console.log(`  cold server, first visit : plotted ${warm.plotted.toFixed(2)} s, interactive ${warm.interactive.toFixed(2)} s`);
-    console.log(`  first visit, ${TRIES} tries    : plotted median ${median(plotted).toFixed(2)} s (max ${Math.max(...plotted).toFixed(2)}), interactive median ${median(interactive).toFixed(2)} s (max ${Math.max(...interactive).toFixed(2)})`);
-    console.log(`  target: interactive < 2 s -> ${median(interactive) < 2 ? 'met' : 'NOT met'}`);
+    await once(browser, `${site.url}/`, 'both'); // first request after start: server-side caches, DB open
+    console.log(`bench:site  ${rows} benchmark rows in the database; each try a first visit in a fresh browser context`);
+    const views = [
+      { name: 'default view (USI)', url: `${site.url}/`, toggleTo: 'both' as const },
+      { name: 'USI + baseline + gain arrows', url: `${site.url}/?variant=both`, toggleTo: 'usi' as const },
+    ];
+    let worst = 0;
+    for (const v of views) {
+      const results = [];
+      for (let i = 0; i < TRIES; i++) results.push(await once(browser, v.url, v.toggleTo));
+      const plotted = results.map((r) => r.plotted);
+      const interactive = results.map((r) => r.interactive);
+      worst = Math.max(worst, median(interactive));
+      console.log(
+        `  ${v.name}, ${results[0].points} points: plotted median ${median(plotted).toFixed(2)} s (max ${Math.max(...plotted).toFixed(2)}), ` +
+          `interactive (plot + a selector answered) median ${median(interactive).toFixed(2)} s (max ${Math.max(...interactive).toFixed(2)})`,
+      );
+    }
+    console.log(`  target: interactive < 2 s -> ${worst < 2 ? 'met' : 'NOT met'} (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
   } finally {
     await browser?.close();
     await site.stop();
