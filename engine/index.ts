@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../common/errors.js';
 import { registerWasmKernels } from './kernels/index.js';
-import { PROBES } from './probes.js';
+import { PROBES, type ProbeResult } from './probes.js';
 import { BACKEND_ORDER, type BackendInfo, type BackendName } from './types.js';
 
 export type { BackendInfo, BackendName } from './types.js';
@@ -28,12 +28,23 @@ function parseRequest(requested: string | undefined): BackendName | 'auto' {
   throw new UsageError(`unknown ${source} '${value}'; use one of auto, ${BACKEND_ORDER.join(', ')}`);
 }
 
+/**
+ * Whether a backend can run does not change within a process, and some probes are costly or
+ * stateful (Dawn creates a GPU instance each time): probe each backend once.
+ */
+const probes = new Map<BackendName, Promise<ProbeResult>>();
+function probeOnce(name: BackendName): Promise<ProbeResult> {
+  let p = probes.get(name);
+  if (!p) probes.set(name, (p = PROBES[name]()));
+  return p;
+}
+
 async function select(choice: BackendName | 'auto'): Promise<BackendInfo> {
   // Someone may have called tf.setBackend directly since: then re-activate what was asked for.
   const stillActive = current !== null && tf.getBackend() === current.name;
   if (current && stillActive && (choice === 'auto' || choice === current.name)) return current;
   if (choice !== 'auto') {
-    const probe = await PROBES[choice]();
+    const probe = await probeOnce(choice);
     if (!probe.available) {
       throw new UsageError(`backend '${choice}' is unavailable: ${probe.reason}; ${probe.remedy}`);
     }
@@ -41,7 +52,7 @@ async function select(choice: BackendName | 'auto'): Promise<BackendInfo> {
     return current;
   }
   for (const name of BACKEND_ORDER) {
-    const probe = await PROBES[name]();
+    const probe = await probeOnce(name);
     if (probe.available) {
       current = await probe.activate();
       return current;
@@ -79,7 +90,7 @@ export interface BackendAvailability {
 export async function availableBackends(): Promise<BackendAvailability[]> {
   const out: BackendAvailability[] = [];
   for (const name of BACKEND_ORDER) {
-    const probe = await PROBES[name]();
+    const probe = await probeOnce(name);
     out.push({ name, available: probe.available, reason: probe.available ? null : `${probe.reason}; ${probe.remedy}` });
   }
   return out;

@@ -5,7 +5,7 @@
  * recorded. Prints one JSON line per stage so that a run's log is its record.
  *
  *   tsx bench/scripts/gpu-check.ts [--backend webgpu] [--stages parity,train,bench]
- *                                  [--train-limit 10000] [--out DIR]
+ *                                  [--train-limit 10000] [--bench-time 3] [--out DIR]
  *
  * On a machine where node_modules cannot travel, run its esbuild bundle (docs/GPU.md).
  * Another backend (--backend wasm) lets the script itself be tried on a CPU machine.
@@ -26,10 +26,15 @@ function flag(name: string): string | undefined {
 const outDir = flag('--out') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'usibench-gpu-'));
 const backend = (flag('--backend') ?? 'webgpu') as BackendName;
 const trainLimit = Number(flag('--train-limit') ?? 10000);
+const benchTime = Number(flag('--bench-time') ?? 3);
 const stages = new Set((flag('--stages') ?? 'parity,train,bench').split(','));
 
 function log(stage: string, data: object): void {
   console.log(JSON.stringify({ stage, ...data }));
+}
+/** Progress on stderr, so a run cut short by its time limit shows where it was. */
+function note(what: string): void {
+  console.error(`[${new Date().toISOString()}] ${what}`);
 }
 
 /**
@@ -64,6 +69,7 @@ async function parityStage(): Promise<void> {
 
 /** The USI recipe: a cached teacher (trained here), then a KD student, on embedded MNIST. */
 async function trainStage(): Promise<void> {
+  note(`train resnet_ref (teacher auto) on ${trainLimit} MNIST images`);
   const t0 = Date.now();
   const result = await trainModel({
     model: 'resnet_ref',
@@ -101,6 +107,7 @@ async function benchStage(): Promise<void> {
     ['vit_small_patch16_224', 64, 224],
   ] as const;
   for (const [model, batchSize, resolution] of cases) {
+    note(`bench ${model} batch ${batchSize} at ${resolution} px`);
     const r = await benchmarkModel({
       model,
       batchSize,
@@ -108,9 +115,9 @@ async function benchStage(): Promise<void> {
       runtime: 'tfjs',
       backend,
       precision: 'fp32',
-      minTime: 3,
+      minTime: benchTime,
       minIters: 10,
-      warmupTime: 2,
+      warmupTime: benchTime / 2,
       numClasses: 1000,
     });
     log('bench', {

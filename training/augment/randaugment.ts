@@ -158,7 +158,8 @@ function equalize(x: tf.Tensor4D): tf.Tensor4D {
   const pixels = h * w;
   return tf.tidy(() => {
     // [rows, pixels] byte values, one row per (image, channel)
-    const bytes = tf.transpose(tf.clipByValue(toByte(x), 0, 255).toInt().reshape([n, pixels, c]), [0, 2, 1]).reshape([rows, pixels]);
+    // transposed as floats, cast after: tfjs-webgpu's Transpose shader mistypes int32 data
+    const bytes = tf.transpose(tf.clipByValue(toByte(x), 0, 255).reshape([n, pixels, c]), [0, 2, 1]).reshape([rows, pixels]).toInt();
     const bins = tf.add(bytes, tf.mul(tf.range(0, rows, 1, 'int32').reshape([rows, 1]), tf.scalar(256, 'int32'))).flatten() as tf.Tensor1D;
     const hist = tf.unsortedSegmentSum(tf.onesLike(bins).toFloat(), bins, rows * 256).reshape([rows, 256]);
     const levels = tf.range(0, 256, 1, 'float32').reshape([1, 256]);
@@ -171,7 +172,7 @@ function equalize(x: tf.Tensor4D): tf.Tensor4D {
     const cumBefore = tf.cumsum(hist, 1, true); // exclusive: pixels strictly below each level
     const lut = tf.minimum(255, tf.floor(tf.div(tf.add(tf.floor(tf.div(safeStep, 2)), cumBefore), safeStep)));
     const table = tf.where(tf.broadcastTo(identity, [rows, 256]), tf.broadcastTo(levels, [rows, 256]), lut).flatten();
-    const mapped = tf.gather(table, bins).reshape([n, c, pixels]);
+    const mapped = tf.gather(table, bins).reshape([n, c, pixels]); // float: see the transpose note above
     return tf.div(tf.transpose(mapped, [0, 2, 1]).reshape([n, h, w, c]), 255) as tf.Tensor4D;
   });
 }
