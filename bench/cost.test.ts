@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SelfAttention } from '../training/models/layers.js';
-import { createModel } from '../training/models/index.js';
+import { createModel, getModelEntry, listModels } from '../training/models/index.js';
 import { countCost } from './cost.js';
 
 type T = tf.SymbolicTensor;
@@ -55,5 +55,25 @@ describe('params and MACs', () => {
     const bns = 2 * (3 * 16 + 3 * 32 + 3 * 64);
     expect(countCost(model)).toEqual({ macs, params: convs + bns + 64 * 10 + 10 });
     model.dispose();
+  });
+
+  it('counts vit_tiny_s at 32 px as hand-computed (tokens, position table and attention)', () => {
+    const model = createModel('vit_tiny_s', { numClasses: 10, inputShape: [32, 32, 3], seed: 0 });
+    const t = 8 * 8 + 1; // 4×4 patches of a 32 px image, plus the class token
+    const d = 64;
+    const block = t * d * 3 * d + 2 * t * t * d + t * d * d + t * d * 2 * d + t * 2 * d * d; // qkv, attention, proj, MLP ×2
+    const macs = 4 * 4 * 3 * d * 8 * 8 + 4 * block + d * 10;
+    expect(countCost(model).macs).toBe(macs);
+    model.dispose();
+  });
+
+  it('counts every roster model at its default resolution without an unknown layer', () => {
+    for (const name of listModels('*_s').concat(['resnet_ref', 'deit_tiny_patch16_224'])) {
+      const res = getModelEntry(name).defaultResolution;
+      const model = createModel(name, { numClasses: 10, inputShape: [res, res, 3], seed: 0 });
+      const cost = countCost(model);
+      expect(cost.macs, name).toBeGreaterThan(0);
+      model.dispose();
+    }
   });
 });

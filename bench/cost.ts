@@ -68,6 +68,9 @@ export function layerMacs(layer: tf.layers.Layer, inputs: number[][], outputs: n
       const [t, c3] = inputs[0];
       return 2 * t * t * (c3 / 3);
     }
+    case 'PositionEmbedding': // an addition of a learned [T, D] table
+    case 'ClassToken': // a concatenation of a learned [1, D] token
+      return 0;
     default:
       // A layer with a weight matrix does matmul work this counter does not know how to count.
       if (layer.weights.some((w) => w.shape.length >= 2))
