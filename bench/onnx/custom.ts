@@ -28,6 +28,19 @@ registerConverter('ChannelScale', (ctx) => {
   return [{ ...x, name: ctx.g.op('Mul', [x.name, s4], {}, ctx.layer.name) }];
 });
 
+// training/models/layers.ts LayerNorm: the last axis, in the tensor's tfjs (native) layout.
+registerConverter('LayerNorm', (ctx) => {
+  const x = ctx.g.native(ctx.inputs[0]);
+  const c = x.shape[x.shape.length - 1];
+  const name = ctx.g.op(
+    'LayerNormalization',
+    [x.name, ctx.g.constF(`${ctx.layer.name}_g`, [c], ctx.weight('gamma').values), ctx.g.constF(`${ctx.layer.name}_b`, [c], ctx.weight('beta').values)],
+    { axis: int(-1), epsilon: float(ctx.config.epsilon ?? 1e-6) },
+    ctx.layer.name,
+  );
+  return [{ name, shape: ctx.outShapes[0], layout: 'native' }];
+});
+
 registerConverter('Affine', (ctx) => {
   const x = ctx.inputs[0];
   const alpha = ctx.weight('alpha').values;
