@@ -139,10 +139,11 @@ describe('nightly pipeline', () => {
   it('resumes after the nightly is SIGKILLed mid-job: no result lost or duplicated', async () => {
     const marker = path.join(dir, 'hung');
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '__fixtures__', 'kill-child.ts'), dbFile, path.join(dir, 'work'), marker], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.on('exit', r));
     const deadline = Date.now() + 40_000;
     while (!fs.existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(fs.existsSync(marker)).toBe(true);
-    const exited = new Promise((r) => child.on('exit', r));
+    expect(child.exitCode).toBeNull(); // still alive, hung mid-job
     child.kill('SIGKILL');
     await exited;
     const before = counts();
