@@ -10,8 +10,8 @@ import { commands } from './commands/index.js';
 const program = new Command()
   .name('usibench')
   .description(
-    'Speed–accuracy benchmarking of image-classification backbones trained with one unified\n' +
-      'knowledge-distillation recipe (USI). Train a roster, measure throughput, keep every number\n' +
+    'Speed–accuracy benchmarking of image-classification backbones trained with one unified ' +
+      'knowledge-distillation recipe (USI). Train a roster, measure throughput, keep every number ' +
       'with its protocol in SQLite, and browse the Pareto front.',
   )
   .showHelpAfterError('(run with --help for usage)')
