@@ -25,7 +25,9 @@ export function createProgress(label: string, total: number, fields = ''): Progr
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0);
+  // Named fields ({loss}, {ips}, …) show '-' until the first update rather than their raw names.
+  const initial = Object.fromEntries([...fields.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], '-']));
+  bar.start(total, 0, initial);
   return {
     update: (value, payload) => bar.update(value, payload),
     setTotal: (t) => bar.setTotal(t),
