@@ -38,6 +38,8 @@ export const NightlyConfigSchema = z
         model: z.string().min(1).optional(),
         epochs: positiveInt,
         batchSize: positiveInt.optional(),
+        /** tfjs backend for the teacher's training; default: trainBackend. */
+        backend: z.enum(['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu']).optional(),
       })
       .strict(),
     /** Roster model names (see `usibench models`). */

@@ -94,6 +94,7 @@ export function planJobs(config: NightlyConfig, codeVersion: string): PlannedJob
     model: config.teacher.model ?? null,
     epochs: config.teacher.epochs,
     batchSize: config.teacher.batchSize ?? config.train.batchSize,
+    trainBackend: config.teacher.backend ?? config.trainBackend,
   };
   const teacher: PlannedJob = {
     key: `teacher-${hashInputs(teacherInputs)}`,
