@@ -5,10 +5,11 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-function duration(seconds: number): string {
+export function duration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m}m${Math.round(seconds - 60 * m)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
+  const whole = Math.round(seconds); // round first, so 179.6 s reads 3m0s, not 2m60s
+  const m = Math.floor(whole / 60);
+  return m < 60 ? `${m}m${whole - 60 * m}s` : `${Math.floor(m / 60)}h${m % 60}m`;
 }
 
 export function formatSummary(s: NightlySummary): string {
