@@ -21,11 +21,11 @@ export const PRESETS: Record<PresetName, NightlyConfigInput> = {
     // backend is 2-3x faster for CNNs but still slow for attention); the CNN teacher takes the
     // best backend available.
     trainBackend: 'wasm',
-    teacher: { model: 'resnet18_s', epochs: 5, backend: 'auto' },
+    teacher: { model: 'resnet18_s', epochs: 4, backend: 'auto' },
     // The smallest member of each family.
     roster: ['resnet8_s', 'mobilenetv3_s', 'vit_tiny_s', 'mixer_s'],
     baselines: true,
-    train: { epochs: 3, batchSize: 64 },
+    train: { epochs: 2, batchSize: 64 },
     bench: {
       batchSize: 32,
       targets: [{ runtime: 'tfjs' }, { runtime: 'onnxruntime', backend: 'cpu' }],

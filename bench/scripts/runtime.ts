@@ -1,7 +1,7 @@
 /**
  * `npm run bench:runtime`: how much faster the deployment runtime is than tfjs on this machine.
  * resnet_ref at batch 64, 32×32×3, 10 classes: images/s on tfjs-wasm and on ONNX Runtime CPU,
- * each measured three times (warm-up, then ≥ 3 s and ≥ 5 iterations), with the spread of the
+ * each measured three times, alternating (warm-up, then ≥ 4 s and ≥ 8 iterations), with the spread of the
  * three medians, their ratio, and the process's peak RSS. Prints figures; asserts nothing.
  */
 import { initBackend } from '../../engine/index.js';
@@ -15,7 +15,7 @@ import type { Runtime } from '../runtimes/types.js';
 const BATCH = 64;
 const RES = 32;
 const REPEATS = 3;
-const timing = { minTime: 3, minIters: 5, warmupTime: 1 };
+const timing = { minTime: 4, minIters: 8, warmupTime: 1 };
 
 interface Measured {
   label: string;
@@ -29,21 +29,29 @@ interface Measured {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function measure(label: string, runtime: Runtime): Promise<Measured> {
-  const prepared = await runtime.prepare(BATCH);
-  const perRepeat: number[] = [];
+/**
+ * Repeats alternate between the runtimes (A, B, A, B, …) so that a slow drift of the machine
+ * (frequency, a neighbour on the host) lands on both instead of on one runtime's last repeats.
+ */
+async function measureInterleaved(runtimes: Array<{ label: string; runtime: Runtime }>): Promise<Measured[]> {
+  const prepared = await Promise.all(runtimes.map((r) => r.runtime.prepare(BATCH)));
+  const perRepeat: number[][] = runtimes.map(() => []);
   try {
     for (let i = 0; i < REPEATS; i++) {
-      const { stats } = await timeInference(prepared, timing);
-      perRepeat.push((BATCH * 1000) / stats.median);
-      process.stderr.write(`${label} repeat ${i + 1}: ${perRepeat[i].toFixed(1)} images/s (±${stats.rme.toFixed(1)}%, n=${stats.samples})\n`);
+      for (const [k, { label }] of runtimes.entries()) {
+        const { stats } = await timeInference(prepared[k], timing);
+        perRepeat[k].push((BATCH * 1000) / stats.median);
+        process.stderr.write(`${label} repeat ${i + 1}: ${perRepeat[k][i].toFixed(1)} images/s (±${stats.rme.toFixed(1)}%, n=${stats.samples})\n`);
+      }
     }
   } finally {
-    await prepared.dispose();
+    await Promise.all(prepared.map((p) => p.dispose()));
   }
-  const m = median(perRepeat);
-  const spread = Math.max(...perRepeat.map((v) => Math.abs(v / m - 1))) * 100;
-  return { label, perRepeat, median: m, spread, threads: runtime.info.threads };
+  return runtimes.map(({ label, runtime }, k) => {
+    const m = median(perRepeat[k]);
+    const spread = Math.max(...perRepeat[k].map((v) => Math.abs(v / m - 1))) * 100;
+    return { label, perRepeat: perRepeat[k], median: m, spread, threads: runtime.info.threads };
+  });
 }
 
 const started = Date.now();
@@ -52,13 +60,13 @@ const model = createModel('resnet_ref', { numClasses: 10, inputShape: [RES, RES,
 const onnx = modelToOnnx(model);
 
 const tfjs = await tfjsRuntime(model, 'wasm');
-const wasm = await measure('tfjs-wasm', tfjs);
-await tfjs.dispose();
-
 const ortRuntime = await onnxRuntime(onnx, [RES, RES, 3], { provider: 'cpu' });
-const ortCpu = await measure('onnxruntime-cpu', ortRuntime);
+const [wasm, ortCpu] = await measureInterleaved([
+  { label: 'tfjs-wasm', runtime: tfjs },
+  { label: 'onnxruntime-cpu', runtime: ortRuntime },
+]);
+await tfjs.dispose();
 await ortRuntime.dispose();
-
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 const row = (m: Measured): string =>
   `${m.label.padEnd(16)} ${m.median.toFixed(1).padStart(9)} images/s  repeats ${m.perRepeat.map((v) => v.toFixed(1)).join(' / ')}  spread ±${m.spread.toFixed(1)}%  ${m.threads} thread(s)`;
