@@ -8,6 +8,7 @@
  * resumed or repeated job can never store its result twice in one night.
  */
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ProtocolRecord } from '../bench/protocol.js';
 
 export const models = sqliteTable('models', {
   name: text('name').primaryKey(),
@@ -178,21 +179,8 @@ export const trainingRuns = sqliteTable(
   ],
 );
 
-export interface ProtocolJson {
-  runtime: string;
-  backend: string;
-  device: string;
-  cpuModel: string;
-  cores: number;
-  gpu: string | null;
-  precision: string;
-  batchSize: number;
-  resolution: number;
-  threads: number;
-  versions: Record<string, string>;
-  gitCommit: string;
-  date: string;
-}
+/** The protocol record stored with each benchmark result: exactly what the harness produced. */
+export type ProtocolJson = ProtocolRecord;
 
 export const benchmarkResults = sqliteTable(
   'benchmark_results',
