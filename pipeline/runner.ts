@@ -3,6 +3,7 @@
  * (or an error). The real runner runs each job in a child process (child-runner.ts); tests inject
  * fast fakes to exercise crashes, resumes and write errors without training anything.
  */
+import type { BenchResult } from '../bench/index.js';
 import type { CurvePoint } from '../db/schema.js';
 import type { PlannedJob } from './plan.js';
 
@@ -48,23 +49,8 @@ export interface TrainOut {
   environment: EnvironmentOut;
 }
 
-/** The fields of bench/index.ts BenchResult the pipeline stores. */
-export interface BenchOut {
-  status: 'ok' | 'failed';
-  error: string | null;
-  model: string;
-  params: number;
-  gmacs: number;
-  imagesPerSec: number | null;
-  throughput: { mean: number; median: number; p90: number; p99: number; sd: number; rme: number; samples: number } | null;
-  latency: { p50: number; p90: number; p99: number; mean: number; sd: number; rme: number; samples: number } | null;
-  noisy: boolean;
-  protocol: {
-    runtime: string; backend: string; device: string; cpuModel: string; cores: number; gpu: string | null;
-    precision: string; batchSize: number; resolution: number; threads: number; versions: Record<string, string>;
-    gitCommit: string; date: string;
-  };
-}
+/** A benchmark job stores the harness's result as it is. */
+export type BenchOut = BenchResult;
 
 export type JobOutput =
   | { kind: 'teacher'; teacherModel: string; dir: string; top1: number; train: TrainOut }
