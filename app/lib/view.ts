@@ -28,18 +28,21 @@ function optionsOf(db: Db): FilterOptions {
   };
 }
 
+/** The columns that make a result's protocol (a selector each on the chart page). */
+const PROTOCOL_COLUMNS = {
+  dataset: trainingRuns.dataset,
+  device: benchmarkResults.device,
+  runtime: benchmarkResults.runtime,
+  backend: benchmarkResults.backend,
+  precision: benchmarkResults.precision,
+  batch: benchmarkResults.batchSize,
+  resolution: benchmarkResults.resolution,
+};
+
 /** The protocol of the newest successful USI result: the view the home page opens on. */
 function newestProtocol(db: Db): Partial<Selection> {
   const row = db
-    .select({
-      dataset: trainingRuns.dataset,
-      device: benchmarkResults.device,
-      runtime: benchmarkResults.runtime,
-      backend: benchmarkResults.backend,
-      precision: benchmarkResults.precision,
-      batch: benchmarkResults.batchSize,
-      resolution: benchmarkResults.resolution,
-    })
+    .select(PROTOCOL_COLUMNS)
     .from(benchmarkResults)
     .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
     .where(eq(trainingRuns.mode, 'usi'))
@@ -53,15 +56,7 @@ function newestProtocol(db: Db): Partial<Selection> {
 /** Every protocol the database holds results for, so the selectors can move together. */
 function combinations(db: Db): Combination[] {
   return db
-    .selectDistinct({
-      dataset: trainingRuns.dataset,
-      device: benchmarkResults.device,
-      runtime: benchmarkResults.runtime,
-      backend: benchmarkResults.backend,
-      precision: benchmarkResults.precision,
-      batch: benchmarkResults.batchSize,
-      resolution: benchmarkResults.resolution,
-    })
+    .selectDistinct(PROTOCOL_COLUMNS)
     .from(benchmarkResults)
     .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
     .all()
