@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bench, seedResults, training } from './__fixtures__/seed.js';
 import { closeDb, openDb, type Db } from './index.js';
-import { filterValues, frontierRows, modelHistory, resultRows, usiGains } from './queries.js';
+import { chartRows, filterValues, frontierRows, modelHistory, resultRows, usiGains, type ChartRow } from './queries.js';
 import { recordBenchmark, recordTrainingRun } from './record.js';
 import { benchmarkResults, trainingRuns } from './schema.js';
 
@@ -79,6 +79,24 @@ describe('queries', () => {
     ]);
     expect(history.benchmarks.map((b) => b.imagesPerSec)).toEqual([100, 120]);
     expect(history.training[0].trainingRunId).toBe(ids['resnet_a:usi']);
+  });
+
+  it('gives the chart the same rows as resultRows, with only the chart\'s fields', () => {
+    const ids = seedResults(db);
+    for (const [m, ips] of Object.entries({ resnet_a: 100, mobile_b: 400, vit_c: 200 })) recordBenchmark(db, bench(m, ids[`${m}:baseline`], 'tfjs', ips, null));
+    // A newer night for one model: the chart keeps only its newest result, as the table does.
+    const night2 = recordTrainingRun(db, training('resnet_a', 'usi', 0.985, null, { jobKey: 'train:resnet_a:usi:night2' }));
+    recordBenchmark(db, bench('resnet_a', night2, 'tfjs', 120, null));
+    const keys: Array<keyof ChartRow> = ['benchmarkId', 'model', 'family', 'params', 'gmacs', 'mode', 'top1', 'imagesPerSec', 'latencyP50', 'nightlyId', 'date'];
+    const pick = (r: ChartRow) => Object.fromEntries(keys.map((k) => [k, r[k]]));
+    for (const filter of [{ runtime: 'tfjs', mode: 'all' as const }, { runtime: 'tfjs' }, { runtime: 'tfjs', mode: 'baseline' as const }, { runtime: 'onnxruntime' }, {}]) {
+      const chart = chartRows(db, filter);
+      expect(chart.map(pick)).toEqual(resultRows(db, filter).map(pick));
+      expect(chart.length).toBeGreaterThan(0);
+    }
+    const both = chartRows(db, { runtime: 'tfjs', mode: 'all' });
+    expect(both.filter((r) => r.mode === 'baseline')).toHaveLength(3);
+    expect(both.find((r) => r.model === 'resnet_a' && r.mode === 'usi')!.imagesPerSec).toBe(120);
   });
 
   it('lists the distinct filter values', () => {

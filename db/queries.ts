@@ -83,12 +83,14 @@ export interface ResultRow {
 }
 
 /** The fields that make two results comparable; the Pareto front and "newest" are taken within one group. */
-export function protocolGroupKey(r: Pick<ResultRow, 'dataset' | 'device' | 'runtime' | 'backend' | 'precision' | 'batchSize' | 'resolution'>): string {
+export type ProtocolGroup = Pick<ResultRow, 'dataset' | 'device' | 'runtime' | 'backend' | 'precision' | 'batchSize' | 'resolution'>;
+
+export function protocolGroupKey(r: ProtocolGroup): string {
   return JSON.stringify([r.dataset, r.device, r.runtime, r.backend, r.precision, r.batchSize, r.resolution]);
 }
 
 /** Keeps the newest row per (model, mode, protocol group); input order of the survivors is kept. */
-export function latestPerProtocol<T extends ResultRow>(rows: readonly T[]): T[] {
+export function latestPerProtocol<T extends ProtocolGroup & Pick<ResultRow, 'model' | 'mode' | 'date' | 'benchmarkId'>>(rows: readonly T[]): T[] {
   const newest = new Map<string, T>();
   for (const r of rows) {
     const key = JSON.stringify([r.model, r.mode, protocolGroupKey(r)]);
@@ -104,7 +106,9 @@ export function markFrontier<T extends ResultRow>(rows: readonly T[]): T[] {
   const groups = new Map<string, number[]>();
   rows.forEach((r, i) => {
     const key = protocolGroupKey(r);
-    groups.set(key, [...(groups.get(key) ?? []), i]);
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
   });
   const out = rows.map((r) => ({ ...r, onFrontier: false }));
   for (const idx of groups.values()) {
@@ -148,9 +152,10 @@ export function usiGains(db: Db, opts: { dataset?: string } = {}): GainRow[] {
   return computeGains(gainInputs(db, opts.dataset)).map((g) => ({ ...g, family: families.get(g.model) ?? 'cnn' }));
 }
 
-/** The rows for a table or chart: one per benchmark result, joined with its training run and model. */
-export function resultRows(db: Db, filter: ResultFilter = {}): ResultRow[] {
-  const conds: Array<SQL | undefined> = [
+/** The WHERE clause of a result query (resultRows, chartRows): both read the same rows. */
+function resultConditions(filter: ResultFilter): SQL | undefined {
+  const mode = filter.mode ?? 'usi';
+  return and(
     filter.dataset !== undefined ? eq(trainingRuns.dataset, filter.dataset) : undefined,
     filter.device !== undefined ? eq(benchmarkResults.device, filter.device) : undefined,
     filter.runtime !== undefined ? eq(benchmarkResults.runtime, filter.runtime) : undefined,
@@ -160,66 +165,157 @@ export function resultRows(db: Db, filter: ResultFilter = {}): ResultRow[] {
     filter.resolution !== undefined ? eq(benchmarkResults.resolution, filter.resolution) : undefined,
     filter.model !== undefined ? eq(benchmarkResults.model, filter.model) : undefined,
     filter.family !== undefined ? eq(models.family, filter.family) : undefined,
-    (filter.mode ?? 'usi') !== 'all' ? eq(trainingRuns.mode, (filter.mode ?? 'usi') as TrainingMode) : undefined,
+    mode !== 'all' ? eq(trainingRuns.mode, mode) : undefined,
     filter.includeFailed ? undefined : eq(benchmarkResults.status, 'ok'),
-  ];
-  const raw = db
-    .select({ b: benchmarkResults, t: trainingRuns, m: models })
+  );
+}
+
+/** The columns of a result's protocol group (ProtocolGroup). */
+const GROUP_COLUMNS = {
+  dataset: trainingRuns.dataset,
+  device: benchmarkResults.device,
+  runtime: benchmarkResults.runtime,
+  backend: benchmarkResults.backend,
+  precision: benchmarkResults.precision,
+  batchSize: benchmarkResults.batchSize,
+  resolution: benchmarkResults.resolution,
+};
+
+/** The columns the chart needs of a result (ChartRow), selected by both result queries. */
+const CHART_COLUMNS = {
+  ...GROUP_COLUMNS,
+  benchmarkId: benchmarkResults.id,
+  model: benchmarkResults.model,
+  family: models.family,
+  benchParams: benchmarkResults.params,
+  modelParams: models.params,
+  benchGmacs: benchmarkResults.gmacs,
+  modelGmacs: models.gmacs,
+  mode: trainingRuns.mode,
+  top1: trainingRuns.top1,
+  imagesPerSec: benchmarkResults.imagesPerSec,
+  latencyP50: benchmarkResults.latencyP50,
+  nightlyId: benchmarkResults.nightlyId,
+  date: benchmarkResults.createdAt,
+};
+
+/**
+ * Only the columns a row needs: whole training-run rows would carry (and JSON-parse) every
+ * per-epoch curve, the recipe and more, which no page or export shows.
+ */
+const RESULT_COLUMNS = {
+  ...CHART_COLUMNS,
+  trainingRunId: trainingRuns.id,
+  pairKey: trainingRuns.pairKey,
+  top5: trainingRuns.top5,
+  top1Raw: trainingRuns.top1Raw,
+  top1Ema: trainingRuns.top1Ema,
+  stepMs: benchmarkResults.stepMsMean,
+  latencyP90: benchmarkResults.latencyP90,
+  latencyP99: benchmarkResults.latencyP99,
+  rme: benchmarkResults.rme,
+  noisy: benchmarkResults.noisy,
+  status: benchmarkResults.status,
+  error: benchmarkResults.error,
+  recipeHash: trainingRuns.recipeHash,
+  teacherModel: trainingRuns.teacherModel,
+  seed: trainingRuns.seed,
+  epochs: trainingRuns.epochs,
+  protocol: benchmarkResults.protocol,
+};
+
+/** The rows for a table or chart: one per benchmark result, joined with its training run and model. */
+/** The query behind both result functions, with every column either needs. */
+function resultQuery(db: Db, columns: typeof RESULT_COLUMNS, filter: ResultFilter) {
+  return db
+    .select(columns)
     .from(benchmarkResults)
     .innerJoin(models, eq(models.name, benchmarkResults.model))
     .leftJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
-    .where(and(...conds))
+    .where(resultConditions(filter))
     .orderBy(asc(benchmarkResults.createdAt), asc(benchmarkResults.id))
     .all();
+}
+type ResultRecord = ReturnType<typeof resultQuery>[number];
+type ChartRecord = Pick<ResultRecord, keyof typeof CHART_COLUMNS>;
 
+/** One record per benchmark result matching `filter`, oldest first, with only the columns named. */
+function selectResults<K extends keyof typeof RESULT_COLUMNS>(db: Db, columns: Pick<typeof RESULT_COLUMNS, K>, filter: ResultFilter): Array<Pick<ResultRecord, K>> {
+  // drizzle cannot type a select over a generic column set; the records hold exactly `columns`.
+  return resultQuery(db, columns as typeof RESULT_COLUMNS, filter);
+}
+
+function chartRowOf(r: ChartRecord): ChartRow {
+  return {
+    benchmarkId: r.benchmarkId,
+    model: r.model,
+    family: r.family,
+    params: r.benchParams ?? r.modelParams,
+    gmacs: r.benchGmacs ?? r.modelGmacs,
+    mode: r.mode,
+    top1: r.top1,
+    imagesPerSec: r.imagesPerSec,
+    latencyP50: r.latencyP50,
+    nightlyId: r.nightlyId,
+    date: r.date,
+    dataset: r.dataset,
+    device: r.device,
+    runtime: r.runtime,
+    backend: r.backend,
+    precision: r.precision,
+    batchSize: r.batchSize,
+    resolution: r.resolution,
+  };
+}
+
+/** The rows for a table or chart: one per benchmark result, joined with its training run and model. */
+export function resultRows(db: Db, filter: ResultFilter = {}): ResultRow[] {
+  const raw = resultQuery(db, RESULT_COLUMNS, filter);
   const gainByPair = new Map(computeGains(gainInputs(db, filter.dataset)).map((g) => [g.pairKey, g]));
-  let rows: ResultRow[] = raw.map(({ b, t, m }) => {
-    const gain = t ? gainByPair.get(t.pairKey) : undefined;
-    return {
-      benchmarkId: b.id,
-      model: b.model,
-      family: m.family,
-      params: b.params ?? m.params,
-      gmacs: b.gmacs ?? m.gmacs,
-      dataset: t?.dataset ?? null,
-      mode: t?.mode ?? null,
-      trainingRunId: t?.id ?? null,
-      top1: t?.top1 ?? null,
-      top5: t?.top5 ?? null,
-      top1Raw: t?.top1Raw ?? null,
-      top1Ema: t?.top1Ema ?? null,
+  // Fields copied one by one: an object spread of this many keys per row costs more than the query.
+  let rows: ResultRow[] = raw.map((r) => {
+    const gain = r.pairKey !== null ? gainByPair.get(r.pairKey) : undefined;
+    // Object.assign, not a spread of the chart fields into a literal: that made this map several times slower.
+    return Object.assign(chartRowOf(r), {
+      trainingRunId: r.trainingRunId,
+      top5: r.top5,
+      top1Raw: r.top1Raw,
+      top1Ema: r.top1Ema,
       // The gain belongs to the newest pair; an older run of the same pair still shows it, since
       // the pair's inputs are identical.
       baselineTop1: gain ? gain.baselineTop1 : null,
-      usiGain: gain && t?.mode === 'usi' ? gain.gain : null,
-      runtime: b.runtime,
-      backend: b.backend,
-      device: b.device,
-      precision: b.precision,
-      batchSize: b.batchSize,
-      resolution: b.resolution,
-      imagesPerSec: b.imagesPerSec,
-      stepMs: b.stepMsMean,
-      latencyP50: b.latencyP50,
-      latencyP90: b.latencyP90,
-      latencyP99: b.latencyP99,
-      rme: b.rme,
-      noisy: b.noisy,
-      status: b.status,
-      error: b.error,
-      recipeHash: t?.recipeHash ?? null,
-      teacherModel: t?.teacherModel ?? null,
-      seed: t?.seed ?? null,
-      epochs: t?.epochs ?? null,
-      gitCommit: b.protocol.gitCommit,
-      date: b.createdAt,
-      nightlyId: b.nightlyId,
+      usiGain: gain && r.mode === 'usi' ? gain.gain : null,
+      stepMs: r.stepMs,
+      latencyP90: r.latencyP90,
+      latencyP99: r.latencyP99,
+      rme: r.rme,
+      noisy: r.noisy,
+      status: r.status,
+      error: r.error,
+      recipeHash: r.recipeHash,
+      teacherModel: r.teacherModel,
+      seed: r.seed,
+      epochs: r.epochs,
+      gitCommit: r.protocol.gitCommit,
       onFrontier: false,
-      protocol: b.protocol,
-    };
+      protocol: r.protocol,
+    });
   });
   if (!filter.allNights) rows = latestPerProtocol(rows);
   return markFrontier(rows);
+}
+
+/** What the chart draws of a result: its point and hover fields, nothing the chart does not show. */
+export type ChartRow = ProtocolGroup &
+  Pick<ResultRow, 'benchmarkId' | 'model' | 'family' | 'params' | 'gmacs' | 'mode' | 'top1' | 'imagesPerSec' | 'latencyP50' | 'nightlyId' | 'date'>;
+
+/**
+ * The chart's rows: exactly the successful results resultRows(db, filter) returns (same
+ * conditions, same newest-per-protocol rule), with only the chart's fields and no front or gains
+ * (the chart computes those over the points it shows). A fraction of resultRows' cost.
+ */
+export function chartRows(db: Db, filter: Omit<ResultFilter, 'allNights' | 'includeFailed'> = {}): ChartRow[] {
+  return latestPerProtocol(selectResults(db, CHART_COLUMNS, filter).map(chartRowOf));
 }
 
 /** Only the rows on their group's Pareto front. */
@@ -292,17 +388,7 @@ function distinct<T extends string | number>(values: Array<T | null>): T[] {
 /** The distinct values each filter can take, from the stored benchmark results. */
 export function filterValues(db: Db): FilterValues {
   const rows = db
-    .select({
-      dataset: trainingRuns.dataset,
-      device: benchmarkResults.device,
-      runtime: benchmarkResults.runtime,
-      backend: benchmarkResults.backend,
-      precision: benchmarkResults.precision,
-      batchSize: benchmarkResults.batchSize,
-      resolution: benchmarkResults.resolution,
-      model: benchmarkResults.model,
-      family: models.family,
-    })
+    .select({ ...GROUP_COLUMNS, model: benchmarkResults.model, family: models.family })
     .from(benchmarkResults)
     .innerJoin(models, eq(models.name, benchmarkResults.model))
     .leftJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
