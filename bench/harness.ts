@@ -1,6 +1,9 @@
 /**
- * Times a prepared model with tinybench: a time-based warm-up, then at least `minTime` seconds
- * and at least `minIters` iterations, every iteration ending with the output read back.
+ * Times a prepared model: an untimed warm-up that lasts until the iteration times settle, a
+ * garbage collection where the process exposes one, then (with tinybench) at least `minTime`
+ * seconds and at least `minIters` iterations, every iteration ending with the output read back.
+ *
+ * Every timed sample is kept: nothing is discarded, trimmed or retried.
  */
 import { Bench } from 'tinybench';
 import { summarize, type SampleStats } from './stats.js';
@@ -11,24 +14,89 @@ export interface TimingOptions {
   minTime: number;
   /** Timed iterations, at least. */
   minIters: number;
-  /** Seconds of untimed warm-up (compilation, allocator and cache warm-up) before timing. */
+  /**
+   * Seconds of untimed warm-up (compilation, wasm tier-up, allocator and cache warm-up), at least.
+   * With a positive value the warm-up goes on until the iteration times settle (see `settle`), up
+   * to `maxWarmupTime`; with 0 it is the single first call (a compile never lands in the samples).
+   */
   warmupTime: number;
+  /** Seconds the warm-up may run, at most; default max(3 · warmupTime, warmupTime + 1). */
+  maxWarmupTime?: number;
+}
+
+/** When warm-up times count as settled: the median of the last `window` iterations within `tolerance` of the median of the `window` before. */
+export const SETTLE = { window: 3, tolerance: 0.05 } as const;
+
+export interface WarmupRecord {
+  iterations: number;
+  seconds: number;
+  /** Whether the iteration times settled before the warm-up's time cap. */
+  settled: boolean;
 }
 
 export interface Timing {
   /** Per-iteration milliseconds. */
   stats: SampleStats;
   samplesMs: number[];
+  warmup: WarmupRecord;
+  /** Whether a full garbage collection ran right before the timed iterations (only where `gc` is exposed, e.g. node --expose-gc). */
+  gcBeforeTiming: boolean;
+}
+
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Whether the last `window` of these times agree with the `window` before them. */
+export function settled(timesMs: readonly number[], window: number = SETTLE.window, tolerance: number = SETTLE.tolerance): boolean {
+  if (timesMs.length < 2 * window) return false;
+  const last = medianOf(timesMs.slice(-window));
+  const before = medianOf(timesMs.slice(-2 * window, -window));
+  return Math.abs(last / before - 1) <= tolerance;
+}
+
+/**
+ * Runs the model untimed: at least once and at least `warmupTime` seconds, then until the times
+ * settle or `maxWarmupTime` is spent. Iterations that start before the cap always finish.
+ */
+export async function warmUp(
+  model: PreparedModel,
+  opts: Pick<TimingOptions, 'warmupTime' | 'maxWarmupTime'>,
+  now: () => number = () => performance.now(),
+): Promise<WarmupRecord> {
+  const minMs = opts.warmupTime * 1000;
+  const maxMs = Math.max(minMs, (opts.maxWarmupTime ?? Math.max(3 * opts.warmupTime, opts.warmupTime + 1)) * 1000);
+  const times: number[] = [];
+  const start = now();
+  for (;;) {
+    const t = now();
+    await model.infer();
+    const end = now();
+    times.push(end - t);
+    const elapsed = end - start;
+    if (minMs === 0) return { iterations: times.length, seconds: elapsed / 1000, settled: false };
+    if (elapsed >= minMs && settled(times)) return { iterations: times.length, seconds: elapsed / 1000, settled: true };
+    if (elapsed >= maxMs) return { iterations: times.length, seconds: elapsed / 1000, settled: false };
+  }
+}
+
+/** A full collection now, so that garbage from setting up and warming up is not collected inside the timed loop. */
+function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return false;
+  gc();
+  return true;
 }
 
 export async function timeInference(model: PreparedModel, opts: TimingOptions): Promise<Timing> {
+  const warmup = await warmUp(model, opts);
+  const gcBeforeTiming = collectGarbage();
   const bench = new Bench({
     time: opts.minTime * 1000,
     iterations: opts.minIters,
-    warmup: opts.warmupTime > 0,
-    warmupTime: opts.warmupTime * 1000,
-    // One run at least, so a first-call compile never lands in the timed samples.
-    warmupIterations: 1,
+    warmup: false, // done above, until the times settle
     retainSamples: true,
     throws: true,
   });
@@ -39,5 +107,5 @@ export async function timeInference(model: PreparedModel, opts: TimingOptions): 
   if (result.state !== 'completed') throw new Error(`benchmark did not complete (${result.state})`);
   const samplesMs = Array.from(result.latency.samples ?? []);
   if (samplesMs.length === 0) throw new Error('benchmark produced no samples');
-  return { stats: summarize(samplesMs), samplesMs };
+  return { stats: summarize(samplesMs), samplesMs, warmup, gcBeforeTiming };
 }

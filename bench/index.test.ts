@@ -58,6 +58,7 @@ describe('protocol record', () => {
     expect(rec.gitCommit).toMatch(/^([0-9a-f]{40}(-dirty)?|unknown)$/);
     expect(rec.versions.node).toBe(process.versions.node);
     expect(rec.versions['onnxruntime-node']).toBe('1.30.0');
+    expect(rec.settings).toEqual({}); // neither runtime settings nor a timing protocol given
     expect(rec.versions['@tensorflow/tfjs-core']).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
@@ -79,6 +80,9 @@ describe('benchmarkModel', () => {
     expect(r.latency!.samples).toBeGreaterThanOrEqual(3);
     expect(r.noisy).toBe(t.rme > 5 || r.latency!.rme > 5);
     expect(r.protocol).toMatchObject({ runtime: 'onnxruntime', backend: 'cpu', batchSize: 4, resolution: 16, precision: 'fp32', threads: cpuInfo().cores });
+    // How it was measured: ONNX Runtime's thread pool settings (runtimes/onnxruntime.test.ts) and the timing protocol.
+    expect(r.protocol.settings).toMatchObject({ intraOpNumThreads: String(cpuInfo().cores), allowSpinning: '0' });
+    expect(r.protocol.settings).toMatchObject({ minTime: '0.05', minIters: '3', warmupTime: '0.02', gcBeforeTiming: 'no (gc not exposed; node --expose-gc)' });
   });
 
   it('measures a saved model directory (custom layers included) at its own resolution', async () => {

@@ -138,8 +138,8 @@ export async function benchmarkModel(opts: BenchOptions): Promise<BenchResult> {
   const model = await loadBenchModel(opts);
   const cost = countCost(model);
   const base = { model: opts.model, params: cost.params, gmacs: cost.macs / 1e9 };
-  const run = { precision: opts.precision, batchSize: opts.batchSize, resolution: opts.resolution };
   const timing: TimingOptions = { minTime: opts.minTime, minIters: opts.minIters, warmupTime: opts.warmupTime };
+  const run = { precision: opts.precision, batchSize: opts.batchSize, resolution: opts.resolution, timing };
 
   let runtime: Runtime | null = null;
   let info: RuntimeInfo | null = null;

@@ -15,6 +15,12 @@ export interface ProtocolRecord {
   batchSize: number;
   resolution: number;
   threads: number;
+  /**
+   * How it was measured, where recorded (absent in older records): the runtime's speed-relevant
+   * settings (ONNX Runtime: intra/inter-op threads, spinning, execution mode, graph optimisation)
+   * and the timing protocol (minTime, minIters, warmupTime in seconds; whether a gc ran before timing).
+   */
+  settings?: Record<string, string>;
   versions: Record<string, string>;
   gitCommit: string;
   date: string; // ISO
@@ -24,6 +30,8 @@ export interface ProtocolRun {
   precision: string;
   batchSize: number;
   resolution: number;
+  /** The timing protocol's settings, recorded beside the runtime's. */
+  timing?: { minTime: number; minIters: number; warmupTime: number };
 }
 
 export function protocolRecord(info: RuntimeInfo, run: ProtocolRun, date = new Date()): ProtocolRecord {
@@ -39,6 +47,15 @@ export function protocolRecord(info: RuntimeInfo, run: ProtocolRun, date = new D
     batchSize: run.batchSize,
     resolution: run.resolution,
     threads: info.threads,
+    settings: {
+      ...info.settings,
+      ...(run.timing && {
+        minTime: String(run.timing.minTime),
+        minIters: String(run.timing.minIters),
+        warmupTime: String(run.timing.warmupTime),
+        gcBeforeTiming: typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'yes' : 'no (gc not exposed; node --expose-gc)',
+      }),
+    },
     versions: { ...softwareVersions(), ...info.versions },
     gitCommit: gitCommit(),
     date: date.toISOString(),

@@ -50,6 +50,13 @@ export interface OrtOptions {
   provider?: string;
   /** Intra-op threads; defaults to every core this process may use. */
   threads?: number;
+  /**
+   * Whether idle pool threads busy-wait for the next parallel section (ONNX Runtime's default).
+   * Off by default here: a spinning thread burns a core between and after runs, which on a shared
+   * or small machine slows whatever runs beside it (another benchmark, the other runtime of an
+   * interleaved comparison) and makes the figures depend on it.
+   */
+  spinning?: boolean;
 }
 
 export async function onnxRuntime(onnx: Uint8Array, inputShape: number[], opts: OrtOptions = {}): Promise<Runtime> {
@@ -64,13 +71,18 @@ export async function onnxRuntime(onnx: Uint8Array, inputShape: number[], opts: 
     );
   const cpu = cpuInfo();
   const threads = opts.threads ?? cpu.cores;
-  const session = await ort.InferenceSession.create(onnx, {
+  const spinning = opts.spinning ?? false;
+  const allowSpinning = spinning ? '1' : '0';
+  const sessionOptions = {
     executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-  });
+    // The Node binding joins nested keys with '.': session.intra_op.allow_spinning, session.inter_op.allow_spinning.
+    extra: { session: { intra_op: { allow_spinning: allowSpinning }, inter_op: { allow_spinning: allowSpinning } } },
+  } satisfies Ort.InferenceSession.SessionOptions;
+  const session = await ort.InferenceSession.create(onnx, sessionOptions);
   const inputName = session.inputNames[0];
   const gpu = provider === 'cuda' || provider === 'tensorrt' ? nvidiaGpuName() : null;
   return {
@@ -81,6 +93,13 @@ export async function onnxRuntime(onnx: Uint8Array, inputShape: number[], opts: 
       gpu,
       threads,
       versions: { 'onnxruntime-node': packageVersion('onnxruntime-node') ?? ort.env.versions.node ?? 'unknown' },
+      settings: {
+        intraOpNumThreads: String(threads),
+        interOpNumThreads: String(sessionOptions.interOpNumThreads),
+        executionMode: sessionOptions.executionMode,
+        graphOptimizationLevel: sessionOptions.graphOptimizationLevel,
+        allowSpinning: allowSpinning,
+      },
     },
     async prepare(batchSize: number): Promise<PreparedModel> {
       const shape = [batchSize, ...inputShape];
@@ -89,7 +108,8 @@ export async function onnxRuntime(onnx: Uint8Array, inputShape: number[], opts: 
       const feeds = { [inputName]: x };
       return {
         async infer() {
-          // Outputs come back as CPU tensors: the run is complete when this resolves.
+          // Outputs come back as CPU tensors: the run is complete when this resolves. (Preallocated
+          // fetches would not help: the Node binding still copies the output into a new array.)
           const out = await session.run(feeds);
           for (const t of Object.values(out)) t.dispose();
         },

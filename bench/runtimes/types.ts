@@ -12,6 +12,8 @@ export interface RuntimeInfo {
   gpu: string | null;
   threads: number;
   versions: Record<string, string>;
+  /** Runtime settings that change the speed (e.g. ONNX Runtime's thread pool and spinning), as recorded in the protocol. */
+  settings?: Record<string, string>;
 }
 
 export interface PreparedModel {
