@@ -143,6 +143,34 @@ const CASES: Case[] = [
   { name: 'token-mixing transpose (MLP-Mixer)', shapes: [[2, 6, 4], [6, 6]], f: (x, w) => tf.transpose(tf.matMul(tf.reshape(tf.transpose(x, [0, 2, 1]), [8, 6]), w).reshape([2, 4, 6]), [0, 2, 1]) },
   { name: 'squared difference, broadcast', shapes: [[3, 4], [4]], f: (a, b) => tf.squaredDifference(a, b) },
   { name: 'residual add, layer scale', shapes: [[2, 4, 4, 3], [3]], f: (x, g) => tf.add(x, tf.mul(tf.relu(x), g)) },
+  // Conv gradients by GEMM (filter: per tap, in stride phases when the grid divides; input:
+  // col2im when strided), at odd sizes, strides 2 and 3, both paddings, batch 1 and batches split
+  // into several GEMM chunks.
+  { name: 'conv 3x3 s1 same, batch 1, odd size', shapes: [[1, 7, 9, 5], [3, 3, 5, 6]], f: conv(1, 'same') },
+  { name: 'conv 3x3 s2 same, batch 1', shapes: [[1, 10, 6, 3], [3, 3, 3, 5]], f: conv(2, 'same') },
+  { name: 'conv 3x3 s2 valid, odd size', shapes: [[2, 11, 9, 3], [3, 3, 3, 4]], f: conv(2, 'valid') },
+  { name: 'conv 3x3 s3 same, phases of 3', shapes: [[2, 9, 12, 2], [3, 3, 2, 3]], f: conv(3, 'same') },
+  { name: 'conv 5x5 s1 same, wide shifts', shapes: [[2, 6, 7, 3], [5, 5, 3, 2]], f: conv(1, 'same') },
+  { name: 'conv 1x1 s2 same, even size', shapes: [[3, 8, 6, 5], [1, 1, 5, 7]], f: conv(2, 'same') },
+  { name: 'conv 3x3 s1 same, several batch chunks', shapes: [[40, 12, 12, 2], [3, 3, 2, 40]], f: conv(1, 'same') },
+  { name: 'conv 3x3 s2 same, several batch chunks', shapes: [[40, 12, 12, 3], [3, 3, 3, 40]], f: conv(2, 'same') },
+  // Batch norm as a 1x1 depthwise conv: per-channel, scalar and missing statistics.
+  // (tfjs-core cannot backprop a batch norm without a scale or an offset.)
+  {
+    name: 'batch norm, inference statistics',
+    shapes: [[2, 3, 3, 4], [4], [4], [4]],
+    f: (x, m, o, g) => tf.batchNorm(x, m, tf.add(tf.square(m), 0.5), o, g, 1e-3),
+  },
+  {
+    name: 'batch norm, one-element statistics, rank 2',
+    shapes: [[5, 3], [1], [1]],
+    f: (x, g, o) => tf.batchNorm(x, tf.tensor1d([0.3]), tf.tensor1d([0.7]), o, g, 1e-3),
+  },
+  // Tile by doubling copies: broadcasts over leading and middle axes, a real tile of a non-1 axis.
+  { name: 'broadcast over middle axes (tile)', shapes: [[3, 1, 1, 4]], f: (x) => tf.broadcastTo(x, [3, 5, 6, 4]) },
+  { name: 'tile of every axis', shapes: [[2, 3, 2]], f: (x) => tf.tile(x, [3, 2, 5]) },
+  { name: 'mean over leading axes, outer block', shapes: [[2, 3, 4, 5]], f: (x) => tf.mean(x, [1, 2], true) },
+  { name: 'cast float32 to float32', shapes: [[4, 5]], f: (x) => tf.mul(tf.cast(x, 'float32'), x) },
 ];
 
 describe('wasm forward and gradients match the cpu backend', () => {

@@ -24,15 +24,16 @@ const fusedBatchNormGrad: GradFunc = (dy, saved, attrs) => {
   const eps = (attrs as { varianceEpsilon: number }).varianceEpsilon;
   const invStd = tf.rsqrt(tf.add(variance, tf.scalar(eps)));
   const gain = scale == null ? invStd : tf.mul(invStd, scale);
-  const centred = () => tf.sub(x, mean);
-  const sumDy = () => reduceTo(dyT, mean.shape);
-  const sumDyCentred = () => reduceTo(tf.mul(dyT, centred()), mean.shape);
+  // The per-channel sums feed two gradients each (mean and offset; variance and scale): computed
+  // once here, in the backward pass's scope (each gradient closure runs in its own tidy, which
+  // would dispose a result shared between closures).
+  const [sumDy, sumDyCentred] = tf.tidy(() => [reduceTo(dyT, mean.shape), reduceTo(tf.mul(dyT, tf.sub(x, mean)), mean.shape)]);
   return {
     x: () => tf.reshape(tf.mul(dyT, gain), x.shape),
-    mean: () => tf.neg(tf.mul(sumDy(), gain)),
-    variance: () => tf.mul(tf.mul(sumDyCentred(), tf.mul(gain, tf.square(invStd))), tf.scalar(-0.5)),
-    scale: () => reduceTo(tf.mul(sumDyCentred(), invStd), scale?.shape ?? mean.shape),
-    offset: () => sumDy(),
+    mean: () => tf.neg(tf.mul(sumDy, gain)),
+    variance: () => tf.mul(tf.mul(sumDyCentred, tf.mul(gain, tf.square(invStd))), tf.scalar(-0.5)),
+    scale: () => reduceTo(tf.mul(sumDyCentred, invStd), scale?.shape ?? mean.shape),
+    offset: () => tf.clone(sumDy),
   };
 };
 
@@ -68,7 +69,36 @@ const batchMatMulGrad: GradFunc = (dy, saved, attrs) => {
   return { a: () => reduceTo(da(), a.shape), b: () => reduceTo(db(), b.shape) };
 };
 
+/**
+ * Sum and Mean: tfjs-core multiplies dy by a full-size tensor of ones built in JavaScript, then
+ * divides (an allocation and three full-size passes); one broadcast (a Tile) does it. The pure-JS
+ * cpu backend, the reference the tests compare against, keeps the original.
+ */
+function reductionGrad(kernelName: 'Sum' | 'Mean'): tf.GradConfig {
+  const original = tf.getGradient(kernelName);
+  if (!original) throw new Error(`tfjs-core has no ${kernelName} gradient to wrap`);
+  return {
+    ...original,
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const g = dy as tf.Tensor;
+      if (tf.getBackend() === 'cpu' || x.dtype !== 'float32' || g.dtype !== 'float32') return original.gradFunc(dy, saved, attrs);
+      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+      const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
+      return {
+        x: () => {
+          const e = tf.reshape(g, expanded);
+          return tf.broadcastTo(kernelName === 'Mean' ? tf.div(e, count) : e, x.shape);
+        },
+      };
+    },
+  };
+}
+
 export function registerGradientFixes(): void {
+  tf.registerGradient(reductionGrad('Sum'));
+  tf.registerGradient(reductionGrad('Mean'));
   tf.registerGradient({ kernelName: tf.FusedBatchNorm, inputsToSave: ['x', 'mean', 'variance', 'scale'], gradFunc: fusedBatchNormGrad });
   tf.registerGradient({ kernelName: tf.SquaredDifference, inputsToSave: ['a', 'b'], gradFunc: squaredDifferenceGrad });
   tf.registerGradient({ kernelName: tf.BatchMatMul, inputsToSave: ['a', 'b'], gradFunc: batchMatMulGrad });

@@ -8,9 +8,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise.js';
 import { registerGradientFixes } from './grads.js';
+import { fusedBatchNorm } from './batchnorm.js';
 import { batchMatMul } from './matmul.js';
 import { maxPoolGrad } from './pool.js';
-import { identity, meanOverBlock, sumOverBlock } from './reduce.js';
+import { cast, identity, meanOverBlock, sumOverBlock, tile } from './reduce.js';
 import { unsortedSegmentSum } from './segment.js';
 
 let registered = false;
@@ -47,5 +48,8 @@ export function registerWasmKernels(): void {
   setWasmKernel(tf.Sum, (orig) => sumOverBlock(required(orig, tf.Sum).kernelFunc));
   setWasmKernel(tf.Mean, (orig) => meanOverBlock(required(orig, tf.Mean).kernelFunc));
   setWasmKernel(tf.Identity, () => identity);
+  setWasmKernel(tf.Cast, (orig) => cast(required(orig, tf.Cast).kernelFunc));
+  setWasmKernel(tf.Tile, (orig) => tile(required(orig, tf.Tile).kernelFunc));
+  setWasmKernel(tf.FusedBatchNorm, (orig) => fusedBatchNorm(required(orig, tf.FusedBatchNorm).kernelFunc));
   registerGradientFixes();
 }

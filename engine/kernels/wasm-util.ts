@@ -24,6 +24,36 @@ export function f32(backend: BackendWasm, t: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;
 }
 
+/**
+ * The whole wasm heap as floats, for copies between tensors without allocating views
+ * (copyWithin, fill). Growth of the heap replaces it: take it after the block's last allocation.
+ */
+export function heapF32(backend: BackendWasm): Float32Array {
+  return (backend.wasm as unknown as { HEAPF32: Float32Array }).HEAPF32;
+}
+
+/** Index of a float32 tensor's first element in heapF32(backend). */
+export function heapIndex(backend: BackendWasm, t: TensorInfo): number {
+  return backend.getMemoryOffset(t.dataId) / 4;
+}
+
+/**
+ * a [m, k] times b [k, n] through XNNPACK's fully-connected operator (the wasm backend's only fast
+ * product: untransposed, one matrix each). XNNPACK keeps b packed, keyed by b's tensor id, until b
+ * is disposed: give it a tensor only ever used as a [k, n] matrix.
+ */
+export function matMul(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  const a3 = reshaped(backend, a, [1, m, k]);
+  const b3 = reshaped(backend, b, [1, k, n]);
+  const out = runKernel(backend, '_FusedMatMul', { a: a3, b: b3 }, { transposeA: false, transposeB: false, activation: 'linear' });
+  dispose(backend, a3, b3);
+  const shaped = reshaped(backend, out, [m, n]);
+  dispose(backend, out);
+  return shaped;
+}
+
 export function dispose(backend: BackendWasm, ...ts: Array<TensorInfo | null | undefined>): void {
   for (const t of ts) if (t) backend.disposeData(t.dataId);
 }
