@@ -286,6 +286,13 @@ function broadcastStrides(shape: readonly number[], out: readonly number[]): num
 
 const isF32 = (t: TensorInfo | undefined) => t != null && t.dtype === 'float32';
 
+/** The inputs of a variadic kernel (AddN, Concat) and their float32 storage (null where not float32). */
+function listInputs(args: { inputs: unknown; backend: unknown }) {
+  const backend = args.backend as MathBackendCPU;
+  const ts = args.inputs as unknown as TensorInfo[];
+  return { backend, ts, vs: ts.map((t) => (isF32(t) ? values(backend, t) : null)) };
+}
+
 function binaryKernel(op: Addon.BinCode, fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as MathBackendCPU;
@@ -304,9 +311,7 @@ function binaryKernel(op: Addon.BinCode, fallback: tf.KernelFunc, a: NativeAddon
 
 function addNKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
   return (args) => {
-    const backend = args.backend as MathBackendCPU;
-    const ts = args.inputs as unknown as TensorInfo[];
-    const vs = ts.map((t) => (isF32(t) ? values(backend, t) : null));
+    const { backend, ts, vs } = listInputs(args);
     const shape = ts[0]?.shape;
     if (!shape || vs.some((v) => !v) || ts.some((t) => !tf.util.arraysEqual(t.shape, shape)) || sizeOf(shape) === 0) return fallback(args);
     const out = Float32Array.from(vs[0]!);
@@ -385,6 +390,122 @@ function batchNormKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc
   };
 }
 
+function transposeKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    const perm = (args.attrs as Record<string, unknown>).perm as number[];
+    const xv = isF32(x) ? values(backend, x) : null;
+    if (!xv || x.shape.length === 0 || xv.length === 0) return fallback(args);
+    const out = alloc(xv.length);
+    if (!a.transpose(xv, x.shape, perm, out)) return fallback(args);
+    return backend.makeTensorInfo(perm.map((d) => x.shape[d]), 'float32', out);
+  };
+}
+
+/** Softmax over the last axis (the only one tfjs's cpu kernel takes either). */
+function softmaxKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { logits } = args.inputs as Record<string, TensorInfo>;
+    const dim = Number((args.attrs as Record<string, unknown>).dim ?? -1);
+    const rank = logits.shape.length;
+    const xv = isF32(logits) ? values(backend, logits) : null;
+    if (!xv || rank === 0 || xv.length === 0 || (dim !== -1 && dim !== rank - 1)) return fallback(args);
+    const out = alloc(xv.length);
+    a.softmax(xv, logits.shape[rank - 1], out);
+    return backend.makeTensorInfo(logits.shape, 'float32', out);
+  };
+}
+
+/** The sizes of a tensor around `axis`: rows before it, the axis, elements after it. */
+function aroundAxis(shape: readonly number[], axis: number) {
+  return { outer: sizeOf(shape.slice(0, axis)), inner: sizeOf(shape.slice(axis + 1)) };
+}
+
+function splitVKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    const at = args.attrs as Record<string, unknown>;
+    const xv = isF32(x) ? values(backend, x) : null;
+    if (!xv || x.shape.length === 0 || xv.length === 0) return fallback(args);
+    const axis = tf.util.parseAxisParam(at.axis as number, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, at.numOrSizeSplits as number | number[], axis);
+    const { outer, inner } = aroundAxis(x.shape, axis);
+    const total = x.shape[axis] * inner;
+    let begin = 0;
+    return sizes.map((size) => {
+      const shape = x.shape.slice();
+      shape[axis] = size;
+      const out = alloc(sizeOf(shape));
+      a.copyRows(xv, out, [begin * inner, total, 0, size * inner, outer, size * inner]);
+      begin += size;
+      return backend.makeTensorInfo(shape, 'float32', out);
+    });
+  };
+}
+
+function concatKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { backend, ts, vs } = listInputs(args);
+    if (ts.length < 2 || vs.some((v) => !v || v.length === 0) || ts[0].shape.length === 0) return fallback(args);
+    const axis = tf.util.parseAxisParam((args.attrs as Record<string, unknown>).axis as number, ts[0].shape)[0];
+    const shapes = ts.map((t) => t.shape);
+    tf.backend_util.assertParamsConsistent(shapes, axis);
+    const outShape = tf.backend_util.computeOutShape(shapes, axis);
+    const { outer, inner } = aroundAxis(outShape, axis);
+    const total = outShape[axis] * inner;
+    const out = alloc(sizeOf(outShape));
+    let begin = 0;
+    ts.forEach((t, i) => {
+      const len = t.shape[axis] * inner;
+      a.copyRows(vs[i]!, out, [0, len, begin, total, outer, len]);
+      begin += len;
+    });
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
+/** The gradient kernels the addon fuses (dy and the forward input x in, dx out, one pass). */
+const GRAD_KERNELS = [
+  ['Relu', 'UsibenchNativeReluGrad', 7],
+  ['Relu6', 'UsibenchNativeRelu6Grad', 8],
+  ['Square', 'UsibenchNativeSquareGrad', 9],
+] as const;
+
+/**
+ * Replaces tfjs-core's gradient of a one-input kernel on the native backend: `grad` gets dy and the
+ * saved x (both float32) and returns the gradient map, or null to use the original (kept for other
+ * backends and layouts, since gradients are registered per kernel for every backend).
+ */
+function overrideGradient(kernelName: string, grad: (g: tf.Tensor, x: tf.Tensor, attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor> | null): void {
+  const original = tf.getGradient(kernelName);
+  if (!original || (original as { usibenchNative?: boolean }).usibenchNative) return;
+  tf.registerGradient({
+    ...original,
+    usibenchNative: true,
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const g = dy as tf.Tensor;
+      const native = tf.getBackend() === NATIVE_BACKEND && x.dtype === 'float32' && g.dtype === 'float32' ? grad(g, x, attrs) : null;
+      return native ?? original.gradFunc(dy, saved, attrs);
+    },
+  } as tf.GradConfig);
+}
+
+/**
+ * tfjs-core's Relu gradient is dy * cast(step(x)), Relu6's dy * cast((x <= 6) * step(x)) and
+ * Square's dy * (x * 2): two to four full-size kernels and allocations each, where one native pass
+ * computes the same products.
+ */
+function overrideElementwiseGradients(): void {
+  for (const [kernelName, gradKernel] of GRAD_KERNELS) {
+    overrideGradient(kernelName, (g, x) =>
+      x.size > 0 && tf.util.arraysEqual(g.shape, x.shape) ? { x: () => tf.engine().runKernel(gradKernel, { a: g, b: x }) as tf.Tensor } : null);
+  }
+}
+
 const BN_GRAD_KERNEL = 'UsibenchNativeBatchNormGrad';
 
 /** dx and the per-channel sums a batch-norm gradient needs, in one native pass (see gradient below). */
@@ -445,30 +566,21 @@ function overrideBatchNormGradient(): void {
 
 /**
  * tfjs-core's Sum and Mean gradients multiply by a full-size tensor of ones (then divide): three
- * full-size passes and an allocation where one broadcast (a Tile) will do. Kept for other backends.
+ * full-size passes and an allocation where one broadcast (a Tile) will do.
  */
 function overrideReductionGradients(): void {
   for (const kernelName of ['Sum', 'Mean'] as const) {
-    const original = tf.getGradient(kernelName);
-    if (!original || (original as { usibenchNative?: boolean }).usibenchNative) continue;
-    tf.registerGradient({
-      ...original,
-      usibenchNative: true,
-      gradFunc: (dy, saved, attrs) => {
-        const [x] = saved;
-        const g = dy as tf.Tensor;
-        if (tf.getBackend() !== NATIVE_BACKEND || x.dtype !== 'float32' || g.dtype !== 'float32') return original.gradFunc(dy, saved, attrs);
-        const axes = tf.util.parseAxisParam((attrs as Record<string, unknown>).axis as number | number[], x.shape);
-        const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-        const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
-        return {
-          x: () => {
-            const e = tf.reshape(g, expanded);
-            return tf.broadcastTo(kernelName === 'Mean' ? tf.div(e, count) : e, x.shape);
-          },
-        };
-      },
-    } as tf.GradConfig);
+    overrideGradient(kernelName, (g, x, attrs) => {
+      const axes = tf.util.parseAxisParam((attrs as Record<string, unknown>).axis as number | number[], x.shape);
+      const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
+      return {
+        x: () => {
+          const e = tf.reshape(g, expanded);
+          return tf.broadcastTo(kernelName === 'Mean' ? tf.div(e, count) : e, x.shape);
+        },
+      };
+    });
   }
 }
 
@@ -499,10 +611,21 @@ function registerKernels(a: NativeAddon): void {
   add('Min', (f) => reduceKernel(2, false, 'axis', f, a));
   add('Tile', (f) => tileKernel(f, a));
   add('FusedBatchNorm', (f) => batchNormKernel(f, a));
+  add('Transpose', (f) => transposeKernel(f, a));
+  add('Softmax', (f) => softmaxKernel(f, a));
+  add('SplitV', (f) => splitVKernel(f, a));
+  add('Concat', (f) => concatKernel(f, a));
 
   tf.registerKernel({ kernelName: BN_GRAD_KERNEL, backendName: NATIVE_BACKEND, kernelFunc: batchNormGradKernel(a) });
   overrideBatchNormGradient();
   overrideReductionGradients();
+  const noFallback: tf.KernelFunc = () => {
+    throw new Error('native gradient kernel called with inputs it does not take (float32, same shapes)');
+  };
+  for (const [, gradKernel, op] of GRAD_KERNELS) {
+    tf.registerKernel({ kernelName: gradKernel, backendName: NATIVE_BACKEND, kernelFunc: binaryKernel(op, noFallback, a) });
+  }
+  overrideElementwiseGradients();
 
   for (const config of tf.getKernelsForBackend('cpu')) {
     const kernelFunc = native.get(config.kernelName) ?? config.kernelFunc;

@@ -290,6 +290,63 @@ describe.skipIf(!reg.available)('native backend', () => {
       tf.batchNorm(xx, m, vv, o, undefined, 1e-3), false);
   });
 
+  it('fused relu, relu6 and square gradients at the edges (0, 6, negative zero) and over 4-d shapes', async () => {
+    const rng = new Rng(24);
+    const edges = { data: Float32Array.from([0, -0, 6, 6.000001, 5.999999, -1e-30, 1e-30, 3, -3, 7]), shape: [10] };
+    for (const [name, f] of [['relu', tf.relu], ['relu6', tf.relu6], ['square', tf.square]] as const) {
+      await compare(`${name} edges`, [edges], f);
+      for (const shape of [[1, 1, 1, 1], [3, 5, 7, 17], [64, 8, 8, 3]]) {
+        await compare(`${name} ${shape}`, [raw(rng, shape)], (x) => f(tf.mul(x, 4)));
+      }
+    }
+    expect(nativeKernelNames()).toEqual(expect.arrayContaining(['UsibenchNativeReluGrad', 'UsibenchNativeRelu6Grad', 'UsibenchNativeSquareGrad']));
+  });
+
+  it('transpose over every permutation of ranks 1-4 and random rank-5 ones: values and gradients', async () => {
+    const rng = new Rng(25);
+    const perms = (n: number): number[][] => (n === 0 ? [[]] : perms(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)])));
+    for (const rank of [1, 2, 3, 4]) {
+      const shape = Array.from({ length: rank }, () => 1 + rng.int(6));
+      if (rank === 4) shape[0] = 1; // batch 1 and a size-1 dim that collapses
+      for (const perm of perms(rank)) await compare(`transpose ${shape} ${perm}`, [raw(rng, shape)], (x) => tf.transpose(x, perm));
+    }
+    for (let i = 0; i < 6; i++) {
+      const shape = Array.from({ length: 5 }, () => 1 + rng.int(5));
+      const perm = perms(5)[rng.int(120)];
+      await compare(`transpose ${shape} ${perm}`, [raw(rng, shape)], (x) => tf.transpose(x, perm));
+    }
+    await compare('transpose attention heads [2, 65, 3, 17] -> [0, 2, 1, 3]', [raw(rng, [2, 65, 3, 17])], (x) => tf.transpose(x, [0, 2, 1, 3]));
+  });
+
+  it('softmax over the last axis: values and gradients, odd widths, large logits', async () => {
+    const rng = new Rng(26);
+    for (const shape of [[1], [7], [3, 1], [4, 10], [2, 3, 65, 65], [5, 1001]]) {
+      await compare(`softmax ${shape}`, [raw(rng, shape)], (x) => tf.softmax(x));
+    }
+    const big = raw(rng, [6, 9]);
+    big.data.forEach((v, i) => (big.data[i] = v * 50 + 1000));
+    await compare('softmax large logits', [big], (x) => tf.softmax(x));
+    await compare('logSoftmax', [raw(rng, [5, 11])], (x) => tf.logSoftmax(x));
+  });
+
+  it('split (SplitV) and concat along every axis: values and gradients', async () => {
+    const rng = new Rng(27);
+    const shape = [3, 5, 7, 6];
+    for (let axis = 0; axis < 4; axis++) {
+      const n = shape[axis];
+      const sizes = n === 6 ? [1, 3, 2] : n === 5 ? [2, -1] : n === 7 ? [3, 3, 1] : [1, 2];
+      await compare(`split axis ${axis} ${sizes}`, [raw(rng, shape)], (x) => tf.concat(tf.split(x, sizes, axis).map((p, i) => tf.mul(p, i + 1)), axis));
+      const other = shape.slice();
+      other[axis] = 2;
+      await compare(`concat axis ${axis}`, [raw(rng, shape), raw(rng, other), raw(rng, shape)], (a, b, c) => tf.concat([a, b, c], axis));
+    }
+    await compare('split in 3 equal parts (attention qkv)', [raw(rng, [2, 17, 3 * 19])], (x) => {
+      const [q, k, v] = tf.split(x, 3, -1);
+      return tf.add(tf.mul(q, k), tf.square(v));
+    });
+    await compare('unstack/stack through split/concat of batch 1', [raw(rng, [1, 4, 3])], (x) => tf.stack(tf.unstack(x, 1), 2));
+  });
+
   it('rejects storage the addon cannot read instead of corrupting memory', async () => {
     const { nativeAddon } = await import('./native-backend.js');
     const a = nativeAddon()!;
@@ -297,5 +354,7 @@ describe.skipIf(!reg.available)('native backend', () => {
       .toThrow(/too short/);
     expect(() => a.batchMatMul(new Float32Array(4), new Float32Array(4), new Float32Array(4), [1, 2, 2, 2, 0, 0], [1], [0]))
       .toThrow(/out of range/);
+    expect(() => a.copyRows(new Float32Array(10), new Float32Array(10), [0, 5, 0, 5, 3, 5])).toThrow(/reach past/);
+    expect(() => a.transpose(new Float32Array(6), [2, 3], [0, 0], new Float32Array(6))).toThrow(/permutation/);
   });
 });

@@ -22,8 +22,9 @@ export function depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, dw: F
 export function batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: readonly number[], aOffsets: readonly number[], bOffsets: readonly number[]): void;
 /** In place: y[r, c] = act(y[r, c] + bias[c]). */
 export function biasAct(y: Float32Array, cols: number, bias: Float32Array | null, act: ActCode, alpha: number): void;
-/** 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference. */
-export type BinCode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+/** 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference; gradients with a = dy, b = x:
+ *  7 relu (dy * step(x)), 8 relu6 (dy * (0 < x <= 6)), 9 square (dy * 2x). */
+export type BinCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 /** out (contiguous, outShape) = a op b, with a's and b's strides per output dim (0 = broadcast). */
 export function binary(op: BinCode, a: Float32Array, aStrides: readonly number[], b: Float32Array, bStrides: readonly number[], out: Float32Array, outShape: readonly number[]): boolean;
 /** 0 relu, 1 relu6, 2 step(alpha), 3 square, 4 sqrt, 5 rsqrt, 6 exp, 7 log, 8 neg, 9 sigmoid, 10 tanh,
@@ -37,3 +38,9 @@ export function batchNorm(x: Float32Array, y: Float32Array, channels: number, me
 /** dx = dy * scale / sqrt(variance + eps) over the last axis; sums gets [sum(dy) per channel,
  *  sum(dy * (x - mean)) per channel] (2 x channels values). */
 export function batchNormGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, eps: number, sums: Float32Array): void;
+/** out = x with dims permuted (out dim d is x dim perm[d]); false for an empty tensor. */
+export function transpose(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): boolean;
+/** Softmax over contiguous rows of `cols` values. */
+export function softmax(x: Float32Array, cols: number, out: Float32Array): void;
+/** dst[dstOffset + r * dstStride + j] = src[srcOffset + r * srcStride + j] for r < rows, j < len. */
+export function copyRows(src: Float32Array, dst: Float32Array, dims: readonly [number, number, number, number, number, number]): void;

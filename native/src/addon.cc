@@ -14,7 +14,7 @@
 #include "elementwise.h"
 #include "kernels.h"
 
-#define USN_VERSION "0.1.0"
+#define USN_VERSION "0.2.0"
 
 namespace {
 
@@ -342,6 +342,66 @@ napi_value Tile(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
+// transpose(x, shape, perm, out)
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 4);
+  F32 x = get_f32(c, a[0], "x"), out = get_f32(c, a[3], "out");
+  auto shape = get_ints<int64_t>(c, a[1], "shape"), perm = get_ints<int64_t>(c, a[2], "perm");
+  if (c.failed) return nullptr;
+  std::vector<bool> seen(shape.size(), false);
+  bool ok = !shape.empty() && perm.size() == shape.size();
+  for (size_t d = 0; ok && d < perm.size(); ++d) {
+    ok = perm[d] >= 0 && perm[d] < int64_t(shape.size()) && !seen[perm[d]];
+    if (ok) seen[perm[d]] = true;
+  }
+  if (!ok) {
+    c.fail("perm must be a permutation of the dims");
+    return nullptr;
+  }
+  const int64_t n = product(shape);
+  if (n <= 0) return boolean(env, false);
+  if (!need(c, x, n, "x") || !need(c, out, n, "out")) return nullptr;
+  usn::transpose(shape, perm, x.data, out.data);
+  return boolean(env, true);
+}
+
+// softmax(x, cols, out): over contiguous rows of cols values.
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 3);
+  F32 x = get_f32(c, a[0], "x"), out = get_f32(c, a[2], "out");
+  const int64_t cols = static_cast<int64_t>(get_num(c, a[1], "cols"));
+  if (c.failed) return nullptr;
+  if (cols <= 0 || x.length == 0 || x.length % cols) {
+    c.fail("softmax: x's length must be a positive multiple of cols");
+    return nullptr;
+  }
+  if (!need(c, out, int64_t(x.length), "out")) return nullptr;
+  usn::softmax(x.data, out.data, int64_t(x.length) / cols, cols);
+  return undefined(env);
+}
+
+// copyRows(src, dst, [srcOffset, srcStride, dstOffset, dstStride, rows, len])
+napi_value CopyRows(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 3);
+  F32 src = get_f32(c, a[0], "src"), dst = get_f32(c, a[1], "dst");
+  auto d = get_ints<int64_t>(c, a[2], "dims");
+  if (c.failed) return nullptr;
+  if (d.size() != 6 || d[0] < 0 || d[1] < 0 || d[2] < 0 || d[3] < 0 || d[4] < 0 || d[5] < 0) {
+    c.fail("dims must be [srcOffset, srcStride, dstOffset, dstStride, rows, len], all >= 0");
+    return nullptr;
+  }
+  if (d[4] == 0 || d[5] == 0) return undefined(env);
+  if (d[0] + (d[4] - 1) * d[1] + d[5] > int64_t(src.length) || d[2] + (d[4] - 1) * d[3] + d[5] > int64_t(dst.length)) {
+    c.fail("copyRows: rows reach past src or dst");
+    return nullptr;
+  }
+  usn::copy_rows(src.data, d[0], d[1], dst.data, d[2], d[3], d[4], d[5]);
+  return undefined(env);
+}
+
 // batchNorm(x, y, channels, mean, variance, offset|null, scale|null, eps)
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
   Ctx c{env};
@@ -440,6 +500,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"copyRows", nullptr, CopyRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -57,6 +57,10 @@ inline float bin(float a, float b) {
   if constexpr (Op == BIN_MAX) return std::isnan(a) || std::isnan(b) ? NAN : (a > b ? a : b);
   if constexpr (Op == BIN_MIN) return std::isnan(a) || std::isnan(b) ? NAN : (a < b ? a : b);
   if constexpr (Op == BIN_SQDIFF) return (a - b) * (a - b);
+  // NaN in x gives NaN, as step(NaN) does in tfjs.
+  if constexpr (Op == BIN_RELU_GRAD) return a * (std::isnan(b) ? b : (b > 0.f ? 1.f : 0.f));
+  if constexpr (Op == BIN_RELU6_GRAD) return a * (std::isnan(b) ? b : (b > 0.f && b <= 6.f ? 1.f : 0.f));
+  if constexpr (Op == BIN_SQUARE_GRAD) return a * (b * 2.f);
   return 0.f;
 }
 
@@ -83,8 +87,40 @@ void binary_impl(const Walk& w, const float* a, const float* b, float* out) {
   for (size_t d = 0; d + 1 < r; ++d) outer *= w.dims[d];
   const auto& sa = w.strides[0];
   const auto& sb = w.strides[1];
-  parallel_for(outer, double(inner), [&](int64_t lo, int64_t hi, int) {
-    for (int64_t i = lo; i < hi; ++i) {
+  // Few long rows (same-shape operands collapse to one row): split each row into blocks too, or
+  // the whole op would run on one thread.
+  const int64_t blocks = outer >= 4 * threads() ? 1 : std::max<int64_t>(1, inner / 16384);
+  const int64_t bl = (inner + blocks - 1) / blocks;
+  if (blocks == 1 && r >= 2) {
+    // Rows in order with an odometer over the outer dims (a div/mod per dim per row cost more
+    // than a 16-channel row itself).
+    parallel_for(outer, double(inner), [&](int64_t lo, int64_t hi, int) {
+      std::vector<int64_t> idx(r - 1);
+      int64_t rem = lo, oa = 0, ob = 0;
+      for (size_t d = r - 1; d-- > 0;) {
+        idx[d] = rem % w.dims[d];
+        rem /= w.dims[d];
+        oa += idx[d] * sa[d];
+        ob += idx[d] * sb[d];
+      }
+      for (int64_t i = lo; i < hi; ++i) {
+        bin_row<Op>(a + oa, sa[r - 1], b + ob, sb[r - 1], out + i * inner, inner);
+        for (size_t d = r - 1; d-- > 0;) {
+          oa += sa[d];
+          ob += sb[d];
+          if (++idx[d] < w.dims[d]) break;
+          oa -= sa[d] * w.dims[d];
+          ob -= sb[d] * w.dims[d];
+          idx[d] = 0;
+        }
+      }
+    });
+    return;
+  }
+  parallel_for(outer * blocks, double(bl), [&](int64_t lo, int64_t hi, int) {
+    for (int64_t j = lo; j < hi; ++j) {
+      const int64_t i = j / blocks, k0 = (j % blocks) * bl, len = std::min(inner, k0 + bl) - k0;
+      if (len <= 0) continue;
       int64_t rem = i, oa = 0, ob = 0;
       for (size_t d = r - 1; d-- > 0;) {
         const int64_t c = rem % w.dims[d];
@@ -92,7 +128,7 @@ void binary_impl(const Walk& w, const float* a, const float* b, float* out) {
         oa += c * sa[d];
         ob += c * sb[d];
       }
-      bin_row<Op>(a + oa, sa[r - 1], b + ob, sb[r - 1], out + i * inner, inner);
+      bin_row<Op>(a + oa + k0 * sa[r - 1], sa[r - 1], b + ob + k0 * sb[r - 1], sb[r - 1], out + i * inner + k0, len);
     }
   });
 }
@@ -117,6 +153,9 @@ bool binary(int op, const std::vector<int64_t>& out_shape, const float* a, const
     case BIN_MAX: binary_impl<BIN_MAX>(w, a, b, out); return true;
     case BIN_MIN: binary_impl<BIN_MIN>(w, a, b, out); return true;
     case BIN_SQDIFF: binary_impl<BIN_SQDIFF>(w, a, b, out); return true;
+    case BIN_RELU_GRAD: binary_impl<BIN_RELU_GRAD>(w, a, b, out); return true;
+    case BIN_RELU6_GRAD: binary_impl<BIN_RELU6_GRAD>(w, a, b, out); return true;
+    case BIN_SQUARE_GRAD: binary_impl<BIN_SQUARE_GRAD>(w, a, b, out); return true;
     default: return false;
   }
 }
@@ -285,6 +324,71 @@ bool reduce(int op, const std::vector<int64_t>& shape, const std::vector<bool>& 
     }
   }
   return true;
+}
+
+void transpose(const std::vector<int64_t>& shape, const std::vector<int64_t>& perm, const float* x, float* out) {
+  const size_t r = shape.size();
+  std::vector<int64_t> xs(r), os(r), ostr(r), istr(r);
+  int64_t s = 1;
+  for (size_t d = r; d-- > 0;) {
+    xs[d] = s;
+    s *= shape[d];
+  }
+  for (size_t d = 0; d < r; ++d) os[d] = shape[perm[d]];
+  int64_t o = 1;
+  for (size_t d = r; d-- > 0;) {
+    ostr[d] = o;
+    o *= os[d];
+    istr[d] = xs[perm[d]];
+  }
+  Walk w = collapse(os, {istr, ostr});
+  const size_t wr = w.dims.size();
+  const int64_t inner = w.dims[wr - 1];
+  int64_t outer = 1;
+  for (size_t d = 0; d + 1 < wr; ++d) outer *= w.dims[d];
+  const auto& si = w.strides[0];
+  const int64_t sin = si[wr - 1];
+  parallel_for(outer, double(inner) * 2, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t i = lo; i < hi; ++i) {
+      int64_t rem = i, oi = 0;
+      for (size_t d = wr - 1; d-- > 0;) {
+        oi += (rem % w.dims[d]) * si[d];
+        rem /= w.dims[d];
+      }
+      const float* src = x + oi;
+      float* dst = out + i * inner;
+      if (sin == 1)
+        std::memcpy(dst, src, sizeof(float) * inner);
+      else
+        for (int64_t k = 0; k < inner; ++k) dst[k] = src[k * sin];
+    }
+  });
+}
+
+USN_HOT static void softmax_row(const float* x, float* y, int64_t n) {
+  float m = x[0];
+  for (int64_t i = 1; i < n; ++i) m = x[i] > m ? x[i] : m;
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    y[i] = std::exp(x[i] - m);
+    sum += y[i];
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t i = 0; i < n; ++i) y[i] *= inv;
+}
+
+void softmax(const float* x, float* y, int64_t rows, int64_t cols) {
+  parallel_for(rows, double(cols) * 8, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t r = lo; r < hi; ++r) softmax_row(x + r * cols, y + r * cols, cols);
+  });
+}
+
+void copy_rows(const float* src, int64_t src_off, int64_t src_stride, float* dst, int64_t dst_off, int64_t dst_stride,
+               int64_t rows, int64_t len) {
+  parallel_for(rows, double(len), [&](int64_t lo, int64_t hi, int) {
+    for (int64_t r = lo; r < hi; ++r)
+      std::memcpy(dst + dst_off + r * dst_stride, src + src_off + r * src_stride, sizeof(float) * len);
+  });
 }
 
 // out = x tiled by reps. Rows of the last dim are built once per source row, then copied.

@@ -4,7 +4,9 @@
 
 namespace usn {
 
-enum BinOp { BIN_ADD = 0, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF };
+// The *_GRAD ops take a = dy and b = the forward input x: relu' = dy * step(x), relu6' = dy * (0 < x <= 6),
+// square' = dy * 2x, each the product tfjs-core's gradient builds from two or three kernels.
+enum BinOp { BIN_ADD = 0, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF, BIN_RELU_GRAD, BIN_RELU6_GRAD, BIN_SQUARE_GRAD };
 enum UnOp {
   UN_RELU = 0, UN_RELU6, UN_STEP, UN_SQUARE, UN_SQRT, UN_RSQRT, UN_EXP, UN_LOG, UN_NEG, UN_SIGMOID, UN_TANH,
   UN_ELU, UN_ABS, UN_RECIPROCAL, UN_ERF, UN_LEAKY
@@ -16,6 +18,14 @@ bool binary(int op, const std::vector<int64_t>& out_shape, const float* a, const
             const float* b, const std::vector<int64_t>& b_strides, float* out);
 bool unary(int op, const float* x, float* y, int64_t n, float alpha);
 bool reduce(int op, const std::vector<int64_t>& shape, const std::vector<bool>& reduced, const float* x, float* out);
+// out = x with its dims permuted (out dim d is x dim perm[d]).
+void transpose(const std::vector<int64_t>& shape, const std::vector<int64_t>& perm, const float* x, float* out);
+// Softmax over contiguous rows of `cols` values: exp(x - max) / sum(exp(x - max)).
+void softmax(const float* x, float* y, int64_t rows, int64_t cols);
+// dst[dst_off + r * dst_stride + j] = src[src_off + r * src_stride + j] for r < rows, j < len: one
+// piece of a split or a concat along any axis.
+void copy_rows(const float* src, int64_t src_off, int64_t src_stride, float* dst, int64_t dst_off, int64_t dst_stride,
+               int64_t rows, int64_t len);
 void tile(const std::vector<int64_t>& shape, const std::vector<int64_t>& reps, const float* x, float* out);
 void batch_norm(const float* x, float* y, int64_t n, int64_t C, const float* mean, int64_t mean_n, const float* var,
                 int64_t var_n, const float* offset, int64_t offset_n, const float* scale, int64_t scale_n, float eps);

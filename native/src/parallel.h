@@ -18,28 +18,32 @@ namespace usn {
 
 extern std::atomic<int> g_threads;
 
-// Splits [0, n) into contiguous ranges over the configured threads. Threads are spawned per call:
-// a few tens of microseconds, small next to the kernels that are worth splitting (callers pass a
-// cost estimate and small jobs run inline).
+// Runs call(ctx, i) for i in [0, parts): part 0 on the calling thread, the others on persistent
+// worker threads (created on first use, kept for the process). Spawning threads per call cost
+// 0.15-0.25 ms each on a 2-core VM, more than a 1 MB elementwise op, and a training step makes
+// hundreds of parallel calls. One job at a time owns the workers: a call made while another
+// thread's job runs (two JS workers using the addon), or from inside a job, returns false and the
+// caller runs the whole range itself, so the cores are never oversubscribed by our own threads.
+bool pool_run(int parts, void (*call)(void*, int), void* ctx);
+
+// Splits [0, n) into contiguous ranges over the configured threads; fn(begin, end, part). Callers
+// pass a cost estimate (roughly element operations per item) and small jobs run inline.
 template <class F>
 inline void parallel_for(int64_t n, double cost_per_item, F&& fn) {
   int t = g_threads;
   const double total = cost_per_item * static_cast<double>(n);
-  if (t <= 1 || n <= 1 || total < 2e5) {
+  if (t <= 1 || n <= 1 || total < 5e4) {
     fn(int64_t(0), n, 0);
     return;
   }
   t = static_cast<int>(std::min<int64_t>(t, n));
-  std::vector<std::thread> pool;
-  pool.reserve(t - 1);
   const int64_t step = (n + t - 1) / t;
-  for (int i = 1; i < t; ++i) {
+  auto body = [&](int i) {
     const int64_t b = i * step, e = std::min(n, b + step);
-    if (b >= e) break;
-    pool.emplace_back([&fn, b, e, i] { fn(b, e, i); });
-  }
-  fn(int64_t(0), std::min(n, step), 0);
-  for (auto& th : pool) th.join();
+    if (b < e) fn(b, e, i);
+  };
+  using Body = decltype(body);
+  if (!pool_run(t, [](void* c, int i) { (*static_cast<Body*>(c))(i); }, &body)) fn(int64_t(0), n, 0);
 }
 
 }  // namespace usn
