@@ -1,11 +1,13 @@
 /**
  * Gradients of DepthwiseConv2dNative on wasm, which ships neither. The input gradient with
  * channel multiplier 1 (every roster model) is a forward depthwise conv of the zero-dilated dy
- * with the rotated filter; other multipliers and the filter gradient are direct loops over the
- * heap, ordered so the innermost loop walks contiguous channels.
+ * with the rotated filter; other multipliers are direct loops over the heap. The filter gradient
+ * (multiplier 1) is, per tap, the gathered input times dy summed over positions, in wasm kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type BackendWasm, type TensorInfo, dilateNHWC, dispose, f32, rotateFilter, runKernel, zeros } from './wasm-util.js';
+import {
+  type BackendWasm, type TensorInfo, dilateNHWC, dispose, f32, heapF32, heapIndex, reshaped, rotateFilter, runKernel, zeros,
+} from './wasm-util.js';
 
 type KernelFunc = tf.KernelFunc;
 type Shape4 = [number, number, number, number];
@@ -73,6 +75,56 @@ export const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) 
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = (attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs).filterShape as Shape4;
   const info = convInfo(x.shape as Shape4, filterShape, attrs ?? {});
+  if (filterShape[3] !== 1) return depthwiseFilterLoop(wasm, x, dy, info, filterShape);
+  const { inChannels: c, outHeight: oh, outWidth: ow, batchSize: n, filterHeight: kh, filterWidth: kw } = info;
+  // Per tap: the input each output position meets through it (gathered by copies), times dy,
+  // summed over N, OH, OW: all wasm kernels (SIMD multiply, average-pool sum) instead of a JS loop.
+  const out = wasm.makeOutput(filterShape, 'float32');
+  const tapIn = wasm.makeOutput([n * oh * ow, c], 'float32');
+  const dy2 = reshaped(wasm, dy, [n * oh * ow, c]);
+  for (let p = 0; p < kh; p++) {
+    for (let q = 0; q < kw; q++) {
+      gatherDepthwiseTap(wasm, x, tapIn, info, p, q);
+      const prod = runKernel(wasm, 'Multiply', { a: tapIn, b: dy2 });
+      const sum = runKernel(wasm, 'Sum', { x: prod }, { axis: [0], keepDims: false });
+      const heap = heapF32(wasm);
+      heap.copyWithin(heapIndex(wasm, out) + (p * kw + q) * c, heapIndex(wasm, sum), heapIndex(wasm, sum) + c);
+      dispose(wasm, prod, sum);
+    }
+  }
+  dispose(wasm, tapIn, dy2);
+  return out;
+};
+
+/** tapIn [N*OH*OW, C] = x where filter tap (p, q) reads it for each output position, 0 in the padding. */
+function gatherDepthwiseTap(wasm: BackendWasm, x: TensorInfo, tapIn: TensorInfo, info: tf.backend_util.Conv2DInfo, p: number, q: number): void {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const heap = heapF32(wasm);
+  const src0 = heapIndex(wasm, x);
+  const dst0 = heapIndex(wasm, tapIn);
+  const offY = p * dh - info.padInfo.top;
+  const offX = q * dw - info.padInfo.left;
+  const j0 = Math.min(ow, Math.max(0, Math.ceil(-offX / sw)));
+  const j1 = Math.max(j0, Math.min(ow, Math.ceil((w - offX) / sw)));
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      const y = i * sh + offY;
+      const dst = dst0 + ((b * oh + i) * ow) * c;
+      if (y < 0 || y >= h) {
+        heap.fill(0, dst, dst + ow * c);
+        continue;
+      }
+      const src = src0 + ((b * h + y) * w + offX) * c;
+      heap.fill(0, dst, dst + j0 * c);
+      heap.fill(0, dst + j1 * c, dst + ow * c);
+      if (sw === 1) heap.copyWithin(dst + j0 * c, src + j0 * c, src + j1 * c);
+      else for (let j = j0; j < j1; j++) heap.copyWithin(dst + j * c, src + j * sw * c, src + (j * sw + 1) * c);
+    }
+  }
+}
+
+/** Any channel multiplier: a direct loop over the heap, innermost over contiguous channels. */
+function depthwiseFilterLoop(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo, filterShape: Shape4): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const m = filterShape[3];
   const pt = info.padInfo.top;
@@ -94,15 +146,11 @@ export const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) 
             if (xx < 0 || xx >= w) continue;
             const x0 = ((b * h + y) * w + xx) * c;
             const f0 = (p * kw + q) * cm;
-            if (m === 1) {
-              for (let k = 0; k < c; k++) df[f0 + k] += xs[x0 + k] * g[g0 + k];
-            } else {
-              for (let k = 0; k < cm; k++) df[f0 + k] += xs[x0 + ((k / m) | 0)] * g[g0 + k];
-            }
+            for (let k = 0; k < cm; k++) df[f0 + k] += xs[x0 + ((k / m) | 0)] * g[g0 + k];
           }
         }
       }
     }
   }
   return out;
-};
+}

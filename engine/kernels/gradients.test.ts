@@ -92,6 +92,7 @@ const CASES: Case[] = [
   { name: 'depthwise 7x7 s1 same (ConvNeXt)', shapes: [[2, 8, 8, 8], [7, 7, 8, 1]], f: dw(1, 'same') },
   { name: 'depthwise 3x3 s1 valid, batch 1', shapes: [[1, 6, 7, 3], [3, 3, 3, 1]], f: dw(1, 'valid') },
   { name: 'depthwise multiplier 2', shapes: [[2, 6, 6, 3], [3, 3, 3, 2]], f: dw(2, 'same') },
+  { name: 'depthwise 3x3 s2 valid, odd, batch 1', shapes: [[1, 9, 8, 5], [3, 3, 5, 1]], f: dw(2, 'valid') },
   { name: 'dense + bias', shapes: [[5, 7], [7, 3], [3]], f: (x, w, b) => tf.add(tf.matMul(x, w), b) },
   { name: 'fused dense + relu', shapes: [[5, 7], [7, 3], [3]], f: (x, w, b) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: 'relu' }) },
   { name: 'matmul a^T b', shapes: [[7, 5], [7, 3]], f: (a, b) => tf.matMul(a, b, true, false) },
