@@ -60,7 +60,13 @@ interface Measured {
   spread: number;
   threads: number;
   settings: string;
+  /** CPUs other processes kept busy during each repeat (null where /proc/stat is missing). */
+  contention: Array<number | null>;
 }
+
+/** A repeat during which other processes kept more than this many CPUs busy is marked '*' (kept, not dropped). */
+const CONTENDED_CPUS = 0.25;
+const contended = (c: number | null): boolean => c !== null && c > CONTENDED_CPUS;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -71,12 +77,14 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function measureInterleaved(runtimes: Array<{ label: string; runtime: Runtime }>): Promise<Measured[]> {
   const prepared = await Promise.all(runtimes.map((r) => r.runtime.prepare(BATCH)));
   const perRepeat: number[][] = runtimes.map(() => []);
+  const contention: Array<Array<number | null>> = runtimes.map(() => []);
   try {
     for (let i = 0; i < REPEATS; i++) {
       for (const [k, { label }] of runtimes.entries()) {
         const { value, othersCpus } = await withContention(() => timeInference(prepared[k], timing));
         const { stats, warmup } = value;
         perRepeat[k].push((BATCH * 1000) / stats.median);
+        contention[k].push(othersCpus);
         process.stderr.write(
           `${label} repeat ${i + 1}: ${perRepeat[k][i].toFixed(1)} images/s (±${stats.rme.toFixed(1)}%, n=${stats.samples}, ` +
             `median ${stats.median.toFixed(1)} ms, p90 ${stats.p90.toFixed(1)} ms; warm-up ${warmup.iterations} its ` +
@@ -94,7 +102,7 @@ async function measureInterleaved(runtimes: Array<{ label: string; runtime: Runt
     const settings = Object.entries(runtime.info.settings ?? {})
       .map(([key, v]) => `${key}=${v}`)
       .join(' ');
-    return { label, perRepeat: perRepeat[k], median: m, spread, threads: runtime.info.threads, settings };
+    return { label, perRepeat: perRepeat[k], median: m, spread, threads: runtime.info.threads, settings, contention: contention[k] };
   });
 }
 
@@ -113,8 +121,9 @@ const [wasm, ortCpu] = await measureInterleaved([
 await tfjs.dispose();
 await ortRuntime.dispose();
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+const cpusList = (m: Measured): string => m.contention.map((c) => (c === null ? '?' : c.toFixed(2))).join(' / ');
 const row = (m: Measured): string =>
-  `${m.label.padEnd(16)} ${m.median.toFixed(1).padStart(9)} images/s  repeats ${m.perRepeat.map((v) => v.toFixed(1)).join(' / ')}  spread ±${m.spread.toFixed(1)}%  ${m.threads} thread(s)${m.settings ? `  ${m.settings}` : ''}`;
+  `${m.label.padEnd(16)} ${m.median.toFixed(1).padStart(9)} images/s  repeats ${m.perRepeat.map((v, i) => `${v.toFixed(1)}${contended(m.contention[i]) ? '*' : ''}`).join(' / ')}  spread ±${m.spread.toFixed(1)}%  ${m.threads} thread(s)${m.settings ? `  ${m.settings}` : ''}`;
 process.stdout.write(
   [
     `resnet_ref, batch ${BATCH}, ${RES}×${RES}×3, fp32; median of ${REPEATS} repeats (each: median batch time over ≥ ${MIN_TIME} s)`,
@@ -122,6 +131,8 @@ process.stdout.write(
     row(ortCpu),
     `ratio onnxruntime-cpu / tfjs-wasm: ${(ortCpu.median / wasm.median).toFixed(2)}×  (target ≥ 10×)`,
     `spread within ±5%: tfjs-wasm ${wasm.spread <= 5 ? 'yes' : 'NO'}, onnxruntime-cpu ${ortCpu.spread <= 5 ? 'yes' : 'NO'}`,
+    `* other processes kept > ${CONTENDED_CPUS} CPUs busy during that repeat (kept in the figures); ` +
+      `contention per repeat, CPUs: tfjs-wasm ${cpusList(wasm)}, onnxruntime-cpu ${cpusList(ortCpu)}`,
     `peak RSS ${peakRssMiB.toFixed(0)} MiB, wall ${((Date.now() - started) / 1000).toFixed(0)} s`,
     `load average (1/5/15 min) at start ${loadAtStart}, at end ${loadavg()}; ${os.cpus().length} CPUs`,
     '',
