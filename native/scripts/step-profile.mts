@@ -24,7 +24,7 @@ const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 2);
 const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 3), 10);
 const sgd = tf.train.sgd(0.01);
 const step = () => { const loss = sgd.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor), true); loss!.dataSync(); loss!.dispose(); };
-const res: Record<number, { step: number; k: Map<string, { ms: number; n: number }> }> = {};
+const res: Array<{ step: number; k: Map<string, { ms: number; n: number }> }> = [];
 for (const t of threadList) {
   nativeAddon()!.setThreads(t);
   step();
@@ -33,19 +33,19 @@ for (const t of threadList) {
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) step();
   const ms = (performance.now() - t0) / steps;
-  res[t] = { step: ms, k: new Map([...spent].map(([n, e]) => [n, { ms: e.ms / steps, n: e.n / steps }])) };
+  res.push({ step: ms, k: new Map([...spent].map(([n, e]) => [n, { ms: e.ms / steps, n: e.n / steps }])) });
   console.log(`threads ${t}: ${ms.toFixed(1)} ms/step = ${(batch * 1000 / ms).toFixed(1)} img/s; tensors growth ${tf.memory().numTensors - before}`);
 }
-const names = [...res[threadList[0]].k].sort((a, b) => b[1].ms - a[1].ms).map(([n]) => n);
+const names = [...res[0].k].sort((a, b) => b[1].ms - a[1].ms).map(([n]) => n);
 console.log(`${'kernel'.padEnd(30)} ${threadList.map((t) => `${t}thr ms`.padStart(9)).join(' ')}   calls`);
 let shown = 0;
 for (const n of names) {
   if (shown++ >= top) break;
-  console.log(`${n.padEnd(30)} ${threadList.map((t) => (res[t].k.get(n)?.ms ?? 0).toFixed(1).padStart(9)).join(' ')}   ${res[threadList[0]].k.get(n)!.n}`);
+  console.log(`${n.padEnd(30)} ${res.map((r) => (r.k.get(n)?.ms ?? 0).toFixed(1).padStart(9)).join(' ')}   ${res[0].k.get(n)!.n}`);
 }
-for (const t of threadList) {
-  const inK = [...res[t].k.values()].reduce((s, e) => s + e.ms, 0);
-  console.log(`threads ${t}: in kernels ${inK.toFixed(1)} ms, outside kernels (tape, JS) ${(res[t].step - inK).toFixed(1)} ms`);
+for (const [i, t] of threadList.entries()) {
+  const inK = [...res[i].k.values()].reduce((s, e) => s + e.ms, 0);
+  console.log(`threads ${t}: in kernels ${inK.toFixed(1)} ms, outside kernels (tape, JS) ${(res[i].step - inK).toFixed(1)} ms`);
 }
 {
   const r0 = process.resourceUsage();

