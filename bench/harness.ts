@@ -1,10 +1,12 @@
 /**
  * Times a prepared model: an untimed warm-up that lasts until the iteration times settle, a
- * garbage collection where the process exposes one, then (with tinybench) at least `minTime`
+ * full garbage collection, then (with tinybench) at least `minTime`
  * seconds and at least `minIters` iterations, every iteration ending with the output read back.
  *
  * Every timed sample is kept: nothing is discarded, trimmed or retried.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
 import { summarize, type SampleStats } from './stats.js';
 import type { PreparedModel } from './runtimes/types.js';
@@ -39,7 +41,7 @@ export interface Timing {
   stats: SampleStats;
   samplesMs: number[];
   warmup: WarmupRecord;
-  /** Whether a full garbage collection ran right before the timed iterations (only where `gc` is exposed, e.g. node --expose-gc). */
+  /** Whether a full garbage collection ran right before the timed iterations (V8's collector; see fullCollector). */
   gcBeforeTiming: boolean;
 }
 
@@ -82,10 +84,29 @@ export async function warmUp(
   }
 }
 
+/**
+ * V8's full collector: the process's own `gc` when node runs with --expose-gc, otherwise the one
+ * a fresh context gets once the flag is set at run time (so `usibench bench` needs no node flag).
+ */
+function fullCollector(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the harness can run a full collection before timing (recorded in the protocol). */
+export const canCollectGarbage = (): boolean => fullCollector() !== undefined;
+
 /** A full collection now, so that garbage from setting up and warming up is not collected inside the timed loop. */
 function collectGarbage(): boolean {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') return false;
+  const gc = fullCollector();
+  if (!gc) return false;
   gc();
   return true;
 }

@@ -2,6 +2,7 @@
  * The protocol record every benchmark number carries: what ran, on what, how, and when.
  */
 import { cpuInfo, gitCommit, softwareVersions } from '../common/environment.js';
+import { canCollectGarbage } from './harness.js';
 import type { RuntimeInfo } from './runtimes/types.js';
 
 export interface ProtocolRecord {
@@ -53,7 +54,7 @@ export function protocolRecord(info: RuntimeInfo, run: ProtocolRun, date = new D
         minTime: String(run.timing.minTime),
         minIters: String(run.timing.minIters),
         warmupTime: String(run.timing.warmupTime),
-        gcBeforeTiming: typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'yes' : 'no (gc not exposed; node --expose-gc)',
+        gcBeforeTiming: canCollectGarbage() ? 'yes' : 'no (V8 gave no collector)',
       }),
     },
     versions: { ...softwareVersions(), ...info.versions },
