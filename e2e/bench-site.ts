@@ -5,6 +5,7 @@
  * gain arrows (2,000 points). Each try is a first visit in a fresh browser context (empty HTTP
  * cache); "interactive" is the plotted chart plus the answer to a click on a selector (the URL and
  * the chart updated). Target: under 2 s. Prints the machine's load, which the figures depend on.
+ * `npm run bench:site -- --tries 1` for a quick look.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,14 @@ import { ensureBuilt, freePort, startSite } from '../app/lib/site-build.js';
 import { launchChromium, ROOT } from './browser.js';
 import { createLoadDb } from './fixture.js';
 
-const TRIES = 3;
+/** `--tries N` (default 3): first visits per view; fewer for a quick look while iterating. */
+function triesArg(argv: string[]): number {
+  const i = argv.indexOf('--tries');
+  if (i === -1) return 3;
+  const n = Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--tries takes a whole number of tries, at least 1 (got ${argv[i + 1] ?? 'nothing'})`);
+  return n;
+}
 
 async function renders(page: Page): Promise<number> {
   return Number(await page.getAttribute('[data-testid="chart"]', 'data-renders'));
@@ -56,6 +64,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
+  const TRIES = triesArg(process.argv.slice(2));
   await ensureBuilt(ROOT, { log: (l) => console.error(`bench:site: ${l}`) });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usibench-bench-site-'));
   const dbFile = path.join(dir, 'load.sqlite');

@@ -10,12 +10,14 @@ export interface FilterBarProps {
   variant: Shown;
   /** Other query parameters of the page to keep (e.g. the table's sort). */
   keep?: Record<string, string>;
+  /** Answers the training toggle in the page (which updates the URL itself) instead of navigating. */
+  onVariant?: (variant: Shown) => void;
 }
 
 const SHOWN_LABELS: Record<Shown, string> = { usi: 'USI', baseline: 'Baseline', both: 'Both + gains' };
 
-/** The selectors. Each change navigates, so the URL always names the view and can be shared. */
-export default function FilterBar({ options, combos, selection, variant, keep = {} }: FilterBarProps) {
+/** The selectors. Each change navigates (or, for the toggle, updates the URL), so the URL always names the view and can be shared. */
+export default function FilterBar({ options, combos, selection, variant, keep = {}, onVariant }: FilterBarProps) {
   const router = useRouter();
   const pathname = usePathname();
   const [pending, startTransition] = useTransition();
@@ -48,7 +50,7 @@ export default function FilterBar({ options, combos, selection, variant, keep = 
         Training
         <span className="segmented" role="group" aria-label="Training runs shown">
           {(Object.keys(SHOWN_LABELS) as Shown[]).map((v) => (
-            <button key={v} type="button" name="variant" value={v} aria-pressed={v === variant} onClick={() => go(selection, v)}>
+            <button key={v} type="button" name="variant" value={v} aria-pressed={v === variant} onClick={() => (onVariant ? onVariant(v) : go(selection, v))}>
               {SHOWN_LABELS[v]}
             </button>
           ))}

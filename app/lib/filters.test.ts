@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilters, reconcile, selectionToQuery, type FilterOptions } from './filters.js';
+import { parseFilters, reconcile, selectionToQuery, shownFromUrl, type FilterOptions } from './filters.js';
 
 const options: FilterOptions = {
   dataset: ['cifar10', 'mnist'],
@@ -112,5 +112,14 @@ describe('reconcile', () => {
 
   it('sets the value alone when no stored combination has it', () => {
     expect(reconcile(current, 'precision', 'fp16', combos)).toEqual({ ...current, precision: 'fp16' });
+  });
+});
+
+describe('shownFromUrl', () => {
+  it('reads the variant as parseFilters does, so the browser and the server agree', () => {
+    for (const q of ['', 'variant=both', 'variant=baseline', 'variant=usi', 'variant=teacher', 'variant=%3Cscript%3E', 'variant=both&variant=usi', 'variant=']) {
+      const params = new URLSearchParams(q);
+      expect(shownFromUrl(params.get('variant'))).toBe(parseFilters(params, options).variant);
+    }
   });
 });

@@ -96,6 +96,14 @@ export function parseFilters(params: RawParams, options: FilterOptions, defaults
 }
 
 /**
+ * The variant a URL's first `variant` value names, as parseFilters reads it (without its notice):
+ * the browser's reading of the toggle must agree with the server's.
+ */
+export function shownFromUrl(value: string | null | undefined): Shown {
+  return value != null && (SHOWN as readonly string[]).includes(value) ? (value as Shown) : 'usi';
+}
+
+/**
  * The query string for a view. Values equal to the default are still written, so a shared link
  * keeps meaning the same view after new datasets or devices appear in the database.
  */

@@ -1,4 +1,6 @@
-import type { ResultRow } from '../../db/queries.js';
+import { paretoMask } from '../../db/pareto.js';
+import type { ChartRow } from '../../db/queries.js';
+import type { Shown } from './filters.js';
 
 /** The shape the chart draws: one benchmark result of one trained backbone, with both coordinates known. */
 export type Variant = 'usi' | 'baseline';
@@ -35,14 +37,17 @@ export function familyStyle(family: string): { label: string; color: string; sym
 
 /**
  * The rows that can be plotted: a USI or baseline result with a top-1 and a throughput. The rest
- * (failed benchmarks, untrained or teacher models) stay in the table and are counted, not drawn.
+ * (failed benchmarks, untrained or teacher models) stay in the table; the USI and baseline rows
+ * among them are counted per variant, not drawn. `onFront` is left false: the front depends on
+ * which variants are shown (see shownPoints).
  */
-export function rowsToPoints(rows: readonly ResultRow[]): { points: ChartPoint[]; skipped: number } {
+export function rowsToPoints(rows: readonly ChartRow[]): { points: ChartPoint[]; skipped: Record<Variant, number> } {
   const points: ChartPoint[] = [];
-  let skipped = 0;
+  const skipped = { usi: 0, baseline: 0 };
   for (const r of rows) {
-    if ((r.mode !== 'usi' && r.mode !== 'baseline') || r.top1 === null || r.imagesPerSec === null || !(r.imagesPerSec > 0)) {
-      skipped++;
+    if (r.mode !== 'usi' && r.mode !== 'baseline') continue;
+    if (r.top1 === null || r.imagesPerSec === null || !(r.imagesPerSec > 0)) {
+      skipped[r.mode]++;
       continue;
     }
     points.push({
@@ -57,8 +62,93 @@ export function rowsToPoints(rows: readonly ResultRow[]): { points: ChartPoint[]
       gmacs: r.gmacs,
       runId: r.nightlyId,
       date: r.date,
-      onFront: r.onFrontier,
+      onFront: false,
     });
   }
   return { points, skipped };
+}
+
+/**
+ * The points a view draws: the chosen variants, each marked on or off the Pareto front of exactly
+ * those points (one selection is one protocol group, so this is db/queries' markFrontier over the
+ * same rows, and the table's ★).
+ */
+export function shownPoints(points: readonly ChartPoint[], shown: Shown): ChartPoint[] {
+  const kept = shown === 'both' ? points : points.filter((p) => p.variant === shown);
+  const mask = paretoMask(kept);
+  return kept.map((p, i) => ({ ...p, onFront: mask[i] }));
+}
+
+/**
+ * The points of a page in columns, both variants together, so the chart can switch between USI,
+ * baseline and both without asking the server again: about a third of the bytes of the same
+ * points as objects (keys, families and dates are not repeated per point).
+ */
+export interface PackedPoints {
+  families: string[];
+  dates: string[];
+  id: number[];
+  model: string[];
+  /** Index into `families`. */
+  family: number[];
+  /** 0: USI, 1: baseline. */
+  baseline: number[];
+  top1: number[];
+  imagesPerSec: number[];
+  latencyMs: Array<number | null>;
+  params: Array<number | null>;
+  gmacs: Array<number | null>;
+  runId: Array<number | null>;
+  /** Index into `dates`. */
+  date: number[];
+}
+
+function indexer(list: string[]): (value: string) => number {
+  const at = new Map<string, number>();
+  return (value) => {
+    let i = at.get(value);
+    if (i === undefined) {
+      i = list.push(value) - 1;
+      at.set(value, i);
+    }
+    return i;
+  };
+}
+
+export function packPoints(points: readonly ChartPoint[]): PackedPoints {
+  const p: PackedPoints = { families: [], dates: [], id: [], model: [], family: [], baseline: [], top1: [], imagesPerSec: [], latencyMs: [], params: [], gmacs: [], runId: [], date: [] };
+  const familyAt = indexer(p.families);
+  const dateAt = indexer(p.dates);
+  for (const pt of points) {
+    p.id.push(pt.id);
+    p.model.push(pt.model);
+    p.family.push(familyAt(pt.family));
+    p.baseline.push(pt.variant === 'baseline' ? 1 : 0);
+    p.top1.push(pt.top1);
+    p.imagesPerSec.push(pt.imagesPerSec);
+    p.latencyMs.push(pt.latencyMs);
+    p.params.push(pt.params);
+    p.gmacs.push(pt.gmacs);
+    p.runId.push(pt.runId);
+    p.date.push(dateAt(pt.date));
+  }
+  return p;
+}
+
+/** The points packPoints packed, with `onFront` false. */
+export function unpackPoints(p: PackedPoints): ChartPoint[] {
+  return p.id.map((id, i) => ({
+    id,
+    model: p.model[i],
+    family: p.families[p.family[i]],
+    variant: p.baseline[i] === 1 ? 'baseline' : 'usi',
+    top1: p.top1[i],
+    imagesPerSec: p.imagesPerSec[i],
+    latencyMs: p.latencyMs[i],
+    params: p.params[i],
+    gmacs: p.gmacs[i],
+    runId: p.runId[i],
+    date: p.dates[p.date[i]],
+    onFront: false,
+  }));
 }

@@ -4,16 +4,20 @@
  * on the page and in a download.
  */
 import { desc, eq } from 'drizzle-orm';
-import { filterValues, markFrontier, resultRows, type ResultRow } from '../../db/queries.js';
+import { chartRows, filterValues, markFrontier, resultRows, type ResultFilter, type ResultRow } from '../../db/queries.js';
 import { benchmarkResults, trainingRuns } from '../../db/schema.js';
 import type { Db } from '../../db/index.js';
 import { FILTER_KEYS, parseFilters, type Combination, type FilterOptions, type ParsedFilters, type RawParams, type Selection } from './filters.js';
 import { siteDb, type SiteDb } from './data.js';
+import { packPoints, rowsToPoints, type PackedPoints, type Variant } from './points.js';
 
-export type ViewState =
-  | { kind: 'unavailable'; db: Extract<SiteDb, { ok: false }> }
-  | { kind: 'empty'; path: string }
-  | ({ kind: 'ok'; path: string; options: FilterOptions; combos: Combination[]; rows: ResultRow[] } & ParsedFilters);
+type NoView = { kind: 'unavailable'; db: Extract<SiteDb, { ok: false }> } | { kind: 'empty'; path: string };
+type Selected = { kind: 'ok'; path: string; options: FilterOptions; combos: Combination[] } & ParsedFilters;
+
+export type ViewState = NoView | (Selected & { rows: ResultRow[] });
+
+/** The chart page's view: both variants' points of the selection, whichever the URL shows. */
+export type ChartViewState = NoView | (Selected & { points: PackedPoints; skipped: Record<Variant, number> });
 
 function optionsOf(db: Db): FilterOptions {
   const v = filterValues(db);
@@ -63,10 +67,9 @@ function combinations(db: Db): Combination[] {
     .map((c) => ({ ...c, batch: String(c.batch), resolution: String(c.resolution) }));
 }
 
-/** The rows of one selection; the front is recomputed over exactly these rows, as the chart draws them. */
-export function selectedRows(db: Db, selection: Selection, variant: ParsedFilters['variant']): ResultRow[] {
+function selectionFilter(selection: Selection): ResultFilter {
   const num = (v: string | null) => (v === null ? undefined : Number(v));
-  const rows = resultRows(db, {
+  return {
     dataset: selection.dataset ?? undefined,
     device: selection.device ?? undefined,
     runtime: selection.runtime ?? undefined,
@@ -74,17 +77,40 @@ export function selectedRows(db: Db, selection: Selection, variant: ParsedFilter
     precision: selection.precision ?? undefined,
     batchSize: num(selection.batch),
     resolution: num(selection.resolution),
-    mode: variant === 'both' ? 'all' : variant,
-  });
+  };
+}
+
+/** The rows of one selection; the front is recomputed over exactly these rows, as the chart draws them. */
+export function selectedRows(db: Db, selection: Selection, variant: ParsedFilters['variant']): ResultRow[] {
+  const rows = resultRows(db, { ...selectionFilter(selection), mode: variant === 'both' ? 'all' : variant });
   const shown = variant === 'both' ? rows.filter((r) => r.mode === 'usi' || r.mode === 'baseline') : rows;
   return markFrontier(shown);
 }
 
-export function loadView(params: RawParams): ViewState {
+function select(params: RawParams): NoView | (Selected & { db: Db }) {
   const state = siteDb();
   if (!state.ok) return state.reason === 'uninitialised' ? { kind: 'empty', path: state.path } : { kind: 'unavailable', db: state };
   const options = optionsOf(state.db);
   if (FILTER_KEYS.every((k) => options[k].length === 0)) return { kind: 'empty', path: state.path };
   const parsed = parseFilters(params, options, newestProtocol(state.db));
-  return { kind: 'ok', path: state.path, options, combos: combinations(state.db), rows: selectedRows(state.db, parsed.selection, parsed.variant), ...parsed };
+  return { kind: 'ok', db: state.db, path: state.path, options, combos: combinations(state.db), ...parsed };
+}
+
+export function loadView(params: RawParams): ViewState {
+  const view = select(params);
+  if (view.kind !== 'ok') return view;
+  const { db, ...rest } = view;
+  return { ...rest, rows: selectedRows(db, view.selection, view.variant) };
+}
+
+/**
+ * The chart page loads the USI and the baseline points of the selection whatever the URL's variant,
+ * so switching between USI, baseline and both is answered in the browser (the URL still records it).
+ */
+export function loadChartView(params: RawParams): ChartViewState {
+  const view = select(params);
+  if (view.kind !== 'ok') return view;
+  const { db, ...rest } = view;
+  const { points, skipped } = rowsToPoints(chartRows(db, { ...selectionFilter(view.selection), mode: 'all' }));
+  return { ...rest, points: packPoints(points), skipped };
 }
