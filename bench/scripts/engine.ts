@@ -2,7 +2,10 @@
  * npm run bench:engine: training and inference images/s of resnet_ref (32x32x3, 10 classes,
  * batch 64) on every backend that runs here, the aggregate over worker threads, and PyTorch 1.13
  * on the same architecture as a yardstick. Prints figures; asserts nothing.
+ * The native backend is also measured on the main thread at 1 and 2 addon threads, each against
+ * PyTorch with the same number of threads (issue #7's target: native train >= 0.8x).
  *   --train-iters N (3)  --infer-iters N (8)  --workers 1,2,16 (1, 2 and all cores)  --no-torch
+ *   --backends native,wasm (all that run here)
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpuInfo } from '../../common/environment.js';
 import { availableBackends, initBackend, type BackendName } from '../../engine/index.js';
+import { nativeAddon } from '../../engine/native-backend.js';
 import { WorkerPool } from '../../engine/workers.js';
 import { createModel } from '../../training/models/index.js';
 import { resnetRefThroughput, type ThroughputJob, type ThroughputResult } from './engine-job.js';
@@ -22,6 +26,7 @@ const { values: opts } = parseArgs({
     'infer-iters': { type: 'string', default: '8' },
     workers: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
+    backends: { type: 'string' },
   },
 });
 const trainIters = Number(opts['train-iters']);
@@ -43,7 +48,8 @@ const job = (mode: 'train' | 'infer', iters: number): ThroughputJob => ({ mode, 
 }
 console.log(`machine: ${cpuInfo().model}, ${cores} cores, node ${process.versions.node}\n`);
 
-const backends = await availableBackends();
+const only = opts.backends?.split(',').map((b) => b.trim());
+const backends = (await availableBackends()).filter((b) => !only || only.includes(b.name));
 const perBackend = new Map<BackendName, { train: ThroughputResult | null; infer: ThroughputResult }>();
 console.log('One worker (main thread), per backend:');
 for (const b of backends) {
@@ -61,6 +67,25 @@ for (const b of backends) {
   if (train && train.numTensorsGrowth !== 0) console.log(`             WARNING: ${train.numTensorsGrowth} tensors leaked over ${train.iters} steps`);
 }
 await tf.setBackend('cpu');
+
+// The native backend at a given number of addon threads (main thread): the like-for-like
+// comparison with PyTorch at the same thread count.
+const nativeByThreads = new Map<number, { train: ThroughputResult; infer: ThroughputResult }>();
+if (perBackend.has('native')) {
+  await initBackend('native');
+  const addon = nativeAddon()!;
+  const configured = addon.info().threads;
+  console.log('\nnative by addon threads (main thread; USIBENCH_NATIVE_THREADS sets the default, here ' + configured + '):');
+  for (const t of [1, 2]) {
+    addon.setThreads(t);
+    const train = await resnetRefThroughput(job('train', trainIters));
+    const infer = await resnetRefThroughput(job('infer', inferIters));
+    nativeByThreads.set(t, { train, infer });
+    console.log(`  ${t} thread(s)  train ${f1(train.imagesPerSec)} img/s (${train.msPerIter.toFixed(0)} ms/step)   infer ${f1(infer.imagesPerSec)} img/s`);
+  }
+  addon.setThreads(configured);
+  await tf.setBackend('cpu');
+}
 
 const aggregate = new Map<string, { train: number; infer: number }>();
 for (const backend of ['wasm', 'native'] as const) {
@@ -111,19 +136,30 @@ if (!opts['no-torch']) {
 
 console.log('\nRatios:');
 const wasm = perBackend.get('wasm');
-const native = perBackend.get('native');
 const t1 = torch.find((r) => r.threads === 1);
 const t2 = torch.find((r) => r.threads === 2);
 if (wasm?.train && t1) console.log(`  wasm / PyTorch 1 thread:    train ${(wasm.train.imagesPerSec / t1.train).toFixed(2)}x   infer ${(wasm.infer.imagesPerSec / t1.infer).toFixed(2)}x`);
-if (native?.train && t1) console.log(`  native / PyTorch 1 thread:  train ${(native.train.imagesPerSec / t1.train).toFixed(2)}x   infer ${(native.infer.imagesPerSec / t1.infer).toFixed(2)}x`);
+const nativeRatios: Array<{ threads: number; train: number }> = [];
+for (const row of torch) {
+  const n = nativeByThreads.get(row.threads);
+  if (!n) continue;
+  const train = n.train.imagesPerSec / row.train;
+  nativeRatios.push({ threads: row.threads, train });
+  console.log(`  native ${row.threads} thread(s) / PyTorch ${row.threads} thread(s): train ${train.toFixed(2)}x   infer ${(n.infer.imagesPerSec / row.infer).toFixed(2)}x`);
+}
 const w1 = aggregate.get('wasm:1');
 const w2 = aggregate.get('wasm:2');
 if (w1 && w2) console.log(`  wasm two workers / one:     train ${(w2.train / w1.train).toFixed(2)}x   infer ${(w2.infer / w1.infer).toFixed(2)}x`);
 if (w2 && t2) console.log(`  wasm two workers / PyTorch 2 threads: train ${(w2.train / t2.train).toFixed(2)}x   infer ${(w2.infer / t2.infer).toFixed(2)}x`);
 
+const ok = (b: boolean) => (b ? 'met' : 'NOT met');
+if (nativeRatios.length) {
+  console.log('\nTarget (issue #7): native train >= 0.8x PyTorch with the same number of threads');
+  for (const r of nativeRatios) console.log(`  ${r.threads} thread(s) ${r.train.toFixed(2)}x: ${ok(r.train >= 0.8)}`);
+}
+
 console.log('\nTargets (2-core machine): wasm train >= 28 img/s, >= 1.8x with two workers, infer >= 150 img/s');
 if (wasm?.train) {
-  const ok = (b: boolean) => (b ? 'met' : 'NOT met');
   console.log(`  train one worker ${wasm.train.imagesPerSec.toFixed(1)}: ${ok(wasm.train.imagesPerSec >= 28)}`);
   if (w1 && w2) console.log(`  two-worker scaling ${(w2.train / w1.train).toFixed(2)}x: ${ok(w2.train / w1.train >= 1.8)}`);
   console.log(`  infer one worker ${wasm.infer.imagesPerSec.toFixed(1)}: ${ok(wasm.infer.imagesPerSec >= 150)}`);
