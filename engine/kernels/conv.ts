@@ -127,28 +127,32 @@ export const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => 
     dispose(wasm, x4, xT);
     xT = phases;
   }
-  const out = zeros(wasm, [kh, kw, ci, co]);
+  const tapSize = ci * co;
   const images = Math.max(1, Math.min(n, Math.floor(FILTER_CHUNK_FLOATS / (plane * co))));
+  let out: TensorInfo | null = null;
   for (let b0 = 0; b0 < n; b0 += images) {
     const nb = Math.min(images, n - b0);
     const dyChunk = copyRows(wasm, dy, b0 * plane, nb * plane, co); // packed once by XNNPACK, used by every tap
     const a = wasm.makeOutput([ci, nb * plane], 'float32');
+    const part = wasm.makeOutput([kh, kw, ci, co], 'float32');
     for (let p = 0; p < kh; p++) {
       for (let q = 0; q < kw; q++) {
         if (phased) gatherTapPhased(wasm, xT, a, info, b0, nb, p, q);
         else gatherTap(wasm, xT, a, info, b0, nb, p, q);
         const g = matMul(wasm, a, dyChunk); // [CI, CO]
-        const heap = heapF32(wasm);
-        const s = heapIndex(wasm, g);
-        const d = heapIndex(wasm, out) + (p * kw + q) * ci * co;
-        for (let k = 0; k < ci * co; k++) heap[d + k] += heap[s + k];
+        const from = heapIndex(wasm, g);
+        heapF32(wasm).copyWithin(heapIndex(wasm, part) + (p * kw + q) * tapSize, from, from + tapSize);
         dispose(wasm, g);
       }
     }
     dispose(wasm, dyChunk, a);
+    // Chunks add up with the SIMD Add kernel (a JS loop here cost more than the gathers).
+    const sum: TensorInfo = out ? runKernel(wasm, 'Add', { a: out, b: part }) : part;
+    if (out) dispose(wasm, out, part);
+    out = sum;
   }
   dispose(wasm, xT);
-  return out;
+  return out ?? zeros(wasm, [kh, kw, ci, co]);
 };
 
 /**
