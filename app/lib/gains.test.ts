@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gainPairs, gainSegments } from './gains.js';
+import { arrowHeads, gainPairs, gainSegments } from './gains.js';
 import type { ChartPoint } from './points.js';
 
 function point(id: number, model: string, variant: 'usi' | 'baseline', top1: number, ips: number, date: string): ChartPoint {
@@ -34,5 +34,10 @@ describe('gainPairs', () => {
       point(4, 'b', 'baseline', 0.65, 21, 'd'),
     ]);
     expect(gainSegments(pairs)).toEqual({ x: [10, 11, null, 21, 20, null], y: [0.5, 0.6, null, 0.65, 0.7, null] });
+  });
+
+  it('puts one head on each USI end, after its baseline point so it turns along the segment', () => {
+    const pairs = gainPairs([point(1, 'a', 'baseline', 0.5, 10, 'd'), point(2, 'a', 'usi', 0.6, 11, 'd'), point(4, 'b', 'baseline', 0.65, 21, 'd'), point(3, 'b', 'usi', 0.7, 20, 'd')]);
+    expect(arrowHeads(pairs, 9)).toEqual({ x: [10, 11, 21, 20], y: [0.5, 0.6, 0.65, 0.7], size: [0, 9, 0, 9] });
   });
 });

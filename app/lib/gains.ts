@@ -40,3 +40,20 @@ export function gainSegments(pairs: readonly GainPair[]): { x: Array<number | nu
   }
   return { x, y };
 }
+
+/**
+ * The arrowheads as one marker trace: each pair's baseline then USI point, sized 0 and `size`, so a
+ * marker with angleref 'previous' on the USI point points along its segment and the baseline
+ * point draws nothing.
+ */
+export function arrowHeads(pairs: readonly GainPair[], size = 11): { x: number[]; y: number[]; size: number[] } {
+  const x: number[] = [];
+  const y: number[] = [];
+  const sizes: number[] = [];
+  for (const p of pairs) {
+    x.push(p.baseline.imagesPerSec, p.usi.imagesPerSec);
+    y.push(p.baseline.top1, p.usi.top1);
+    sizes.push(0, size);
+  }
+  return { x, y, size: sizes };
+}
