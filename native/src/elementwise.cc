@@ -293,7 +293,8 @@ bool reduce(int op, const std::vector<int64_t>& shape, const std::vector<bool>& 
   // Reduce the middle axis: for each a, rows of C accumulate. With few A, split K over threads
   // with private accumulators and combine.
   const int t = threads();
-  const int parts = A >= t ? 1 : static_cast<int>(std::min<int64_t>(t, K));
+  // Several parts per thread, so the pool can hand them to whichever thread is running.
+  const int parts = A >= 4 * t ? 1 : static_cast<int>(std::min<int64_t>(4 * t, K));
   std::vector<double> acc(size_t(parts) * A * C, 0.0);
   std::vector<float> accf;
   if (op != RED_SUM) {

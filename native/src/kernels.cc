@@ -205,8 +205,9 @@ static void col2im(const ConvParams& p, const float* col, int n0, int cnt, float
 // Coarse-grained split for the im2col convolutions: the batch is cut into chunks (about as many
 // per thread, each near chunk_images' cache-sized buffer) and each thread runs whole chunks, im2col
 // and a single-threaded sgemm on its own scratch buffer: one parallel region per convolution instead
-// of two per chunk, and the buffer stays in that core's cache. fn(n0, cnt, col, thread). Returns
-// false (nothing done) where there are too few images to give every thread a chunk.
+// of two per chunk, and the buffer stays in that core's cache. Chunks go to whichever thread is
+// free. fn(n0, cnt, col, thread). Returns false (nothing done) where there are too few images to
+// give every thread a chunk.
 template <class F>
 static bool per_thread_chunks(const ConvParams& p, F&& fn) {
   const int t = threads();
@@ -216,14 +217,13 @@ static bool per_thread_chunks(const ConvParams& p, F&& fn) {
   const int chunk = (p.n + chunks - 1) / chunks;
   const int64_t K = int64_t(p.fh) * p.fw * p.cin;
   const int64_t opix = int64_t(p.oh) * p.ow;
-  parallel_for(t, 1e9, [&](int64_t lo, int64_t hi, int tid) {
+  parallel_for(chunks, 1e9, [&](int64_t lo, int64_t hi, int tid) {
     float* col = scratch(size_t(chunk) * opix * K);
-    for (int64_t i = lo; i < hi; ++i)
-      for (int c = 0; c < per_thread; ++c) {
-        const int n0 = static_cast<int>((i * per_thread + c) * chunk);
-        const int cnt = std::min(chunk, p.n - n0);
-        if (cnt > 0) fn(n0, cnt, col, tid);
-      }
+    for (int64_t c = lo; c < hi; ++c) {
+      const int n0 = static_cast<int>(c * chunk);
+      const int cnt = std::min(chunk, p.n - n0);
+      if (cnt > 0) fn(n0, cnt, col, tid);
+    }
   });
   return true;
 }

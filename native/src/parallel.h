@@ -18,13 +18,16 @@ namespace usn {
 
 extern std::atomic<int> g_threads;
 
-// Runs call(ctx, i) for i in [0, parts): part 0 on the calling thread, the others on persistent
-// worker threads (created on first use, kept for the process). Spawning threads per call cost
-// 0.15-0.25 ms each on a 2-core VM, more than a 1 MB elementwise op, and a training step makes
-// hundreds of parallel calls. One job at a time owns the workers: a call made while another
+// Runs call(ctx, piece, participant) for every piece in [0, pieces) on up to `participants`
+// threads: the caller (participant 0) and persistent worker threads (created on first use, kept for
+// the process; participant ids stay below `participants`, for per-thread partial buffers). Pieces
+// are handed out from a shared counter, so a thread the OS descheduled (another process on its
+// core) does not hold the others up: whoever is running takes the next piece. Spawning threads per
+// call cost 0.15-0.25 ms each on a 2-core VM, more than a 1 MB elementwise op, and a training step
+// makes hundreds of parallel calls. One job at a time owns the workers: a call made while another
 // thread's job runs (two JS workers using the addon), or from inside a job, returns false and the
-// caller runs the whole range itself, so the cores are never oversubscribed by our own threads.
-bool pool_run(int parts, void (*call)(void*, int), void* ctx);
+// caller runs everything itself, so our own threads never oversubscribe the cores.
+bool pool_run(int participants, int64_t pieces, void (*call)(void*, int64_t, int), void* ctx);
 
 // Splits [0, n) into contiguous ranges over the configured threads; fn(begin, end, part). Callers
 // pass a cost estimate (roughly element operations per item) and small jobs run inline.
@@ -37,13 +40,16 @@ inline void parallel_for(int64_t n, double cost_per_item, F&& fn) {
     return;
   }
   t = static_cast<int>(std::min<int64_t>(t, n));
-  const int64_t step = (n + t - 1) / t;
-  auto body = [&](int i) {
-    const int64_t b = i * step, e = std::min(n, b + step);
-    if (b < e) fn(b, e, i);
+  // A few pieces per thread, each still worth a wake-up, so the split can follow the threads that run.
+  const int64_t pieces = std::max<int64_t>(t, std::min<int64_t>({n, int64_t(t) * 8, static_cast<int64_t>(total / 2.5e4)}));
+  const int64_t step = (n + pieces - 1) / pieces;
+  auto body = [&](int64_t piece, int who) {
+    const int64_t b = piece * step, e = std::min(n, b + step);
+    if (b < e) fn(b, e, who);
   };
   using Body = decltype(body);
-  if (!pool_run(t, [](void* c, int i) { (*static_cast<Body*>(c))(i); }, &body)) fn(int64_t(0), n, 0);
+  if (!pool_run(t, pieces, [](void* c, int64_t piece, int who) { (*static_cast<Body*>(c))(piece, who); }, &body))
+    fn(int64_t(0), n, 0);
 }
 
 }  // namespace usn
