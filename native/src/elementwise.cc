@@ -295,14 +295,17 @@ bool reduce(int op, const std::vector<int64_t>& shape, const std::vector<bool>& 
   const int t = threads();
   // Several parts per thread, so the pool can hand them to whichever thread is running.
   const int parts = A >= 4 * t ? 1 : static_cast<int>(std::min<int64_t>(4 * t, K));
-  std::vector<double> acc(size_t(parts) * A * C, 0.0);
+  // Each part's accumulators start on their own cache lines (stride PS): parts updated by different
+  // threads on every row must not share a line.
+  const size_t PS = (size_t(A) * C + 15) / 16 * 16 + 16;
+  std::vector<double> acc(size_t(parts) * PS, 0.0);
   std::vector<float> accf;
   if (op != RED_SUM) {
-    accf.resize(size_t(parts) * A * C);
+    accf.resize(size_t(parts) * PS);
     for (int p = 0; p < parts; ++p)
       for (int64_t a = 0; a < A; ++a) {
         const int64_t k0 = K * p / parts;
-        std::memcpy(accf.data() + (size_t(p) * A + a) * C, x + (a * K + k0) * C, sizeof(float) * C);
+        std::memcpy(accf.data() + size_t(p) * PS + size_t(a) * C, x + (a * K + k0) * C, sizeof(float) * C);
       }
   }
   parallel_for(int64_t(parts) * A, double(K) * C / parts, [&](int64_t lo, int64_t hi, int) {
@@ -313,23 +316,23 @@ bool reduce(int op, const std::vector<int64_t>& shape, const std::vector<bool>& 
       for (int64_t k = k0; k < k1; ++k) {
         const float* row = x + (a * K + k) * C;
         if (op == RED_SUM)
-          acc_row_sum(acc.data() + (size_t(p) * A + a) * C, row, C);
+          acc_row_sum(acc.data() + size_t(p) * PS + size_t(a) * C, row, C);
         else if (op == RED_MAX)
-          acc_row_max(accf.data() + (size_t(p) * A + a) * C, row, C);
+          acc_row_max(accf.data() + size_t(p) * PS + size_t(a) * C, row, C);
         else
-          acc_row_min(accf.data() + (size_t(p) * A + a) * C, row, C);
+          acc_row_min(accf.data() + size_t(p) * PS + size_t(a) * C, row, C);
       }
     }
   });
   for (int64_t i = 0; i < A * C; ++i) {
     if (op == RED_SUM) {
       double s = 0;
-      for (int p = 0; p < parts; ++p) s += acc[size_t(p) * A * C + i];
+      for (int p = 0; p < parts; ++p) s += acc[size_t(p) * PS + i];
       out[i] = static_cast<float>(s);
     } else {
       float m = accf[i];
       for (int p = 1; p < parts; ++p) {
-        const float v = accf[size_t(p) * A * C + i];
+        const float v = accf[size_t(p) * PS + i];
         m = (op == RED_MAX ? (v > m) : (v < m)) || std::isnan(v) ? v : m;
       }
       out[i] = m;
@@ -489,14 +492,15 @@ void batch_norm_grad(const float* x, const float* dy, float* dx, int64_t n, int6
   }
   const int64_t rows = n / C;
   const int t = threads();
-  std::vector<double> part(size_t(t) * 2 * C, 0.0);
+  const size_t PS = (size_t(2) * C + 15) / 16 * 16 + 16;  // per-thread sums on their own cache lines
+  std::vector<double> part(size_t(t) * PS, 0.0);
   parallel_for(rows, double(C) * 3, [&](int64_t lo, int64_t hi, int tid) {
-    double* p = part.data() + size_t(tid) * 2 * C;
+    double* p = part.data() + size_t(tid) * PS;
     bn_grad_rows(x + lo * C, dy + lo * C, dx + lo * C, hi - lo, C, m.data(), k.data(), p, p + C);
   });
   for (int64_t i = 0; i < 2 * C; ++i) {
     double s = 0;
-    for (int j = 0; j < t; ++j) s += part[size_t(j) * 2 * C + i];
+    for (int j = 0; j < t; ++j) s += part[size_t(j) * PS + i];
     sums[i] = s;
   }
 }
