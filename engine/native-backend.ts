@@ -564,26 +564,6 @@ function overrideBatchNormGradient(): void {
   tf.registerGradient(config);
 }
 
-/**
- * tfjs-core's Sum and Mean gradients multiply by a full-size tensor of ones (then divide): three
- * full-size passes and an allocation where one broadcast (a Tile) will do.
- */
-function overrideReductionGradients(): void {
-  for (const kernelName of ['Sum', 'Mean'] as const) {
-    overrideGradient(kernelName, (g, x, attrs) => {
-      const axes = tf.util.parseAxisParam((attrs as Record<string, unknown>).axis as number | number[], x.shape);
-      const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-      const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
-      return {
-        x: () => {
-          const e = tf.reshape(g, expanded);
-          return tf.broadcastTo(kernelName === 'Mean' ? tf.div(e, count) : e, x.shape);
-        },
-      };
-    });
-  }
-}
-
 function registerKernels(a: NativeAddon): void {
   const native = new Map<string, tf.KernelFunc>();
   const add = (name: string, make: (fallback: tf.KernelFunc) => tf.KernelFunc) => native.set(name, make(cpuKernel(name)));
@@ -618,7 +598,6 @@ function registerKernels(a: NativeAddon): void {
 
   tf.registerKernel({ kernelName: BN_GRAD_KERNEL, backendName: NATIVE_BACKEND, kernelFunc: batchNormGradKernel(a) });
   overrideBatchNormGradient();
-  overrideReductionGradients();
   const noFallback: tf.KernelFunc = () => {
     throw new Error('native gradient kernel called with inputs it does not take (float32, same shapes)');
   };
