@@ -39,15 +39,14 @@ export const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) =
   return out;
 };
 
-function depthwiseInputLoop(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+/**
+ * Every (output position, filter tap) pair that reads the input (padding skipped): `visit` gets the
+ * offsets of the input pixel's channels, of the output position's C*M values and of the tap's.
+ */
+function forEachTap(info: tf.backend_util.Conv2DInfo, m: number, visit: (x0: number, g0: number, f0: number) => void): void {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const m = filter.shape[3];
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
-  const out = zeros(wasm, [n, h, w, c]);
-  const g = f32(wasm, dy);
-  const f = f32(wasm, filter);
-  const dx = f32(wasm, out);
   const cm = c * m;
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < oh; i++) {
@@ -59,14 +58,25 @@ function depthwiseInputLoop(wasm: BackendWasm, dy: TensorInfo, filter: TensorInf
           for (let q = 0; q < kw; q++) {
             const x = j * sw + q * dw - pl;
             if (x < 0 || x >= w) continue;
-            const x0 = ((b * h + y) * w + x) * c;
-            const f0 = (p * kw + q) * cm;
-            for (let k = 0; k < cm; k++) dx[x0 + ((k / m) | 0)] += g[g0 + k] * f[f0 + k];
+            visit(((b * h + y) * w + x) * c, g0, (p * kw + q) * cm);
           }
         }
       }
     }
   }
+}
+
+/** The input gradient for any channel multiplier or padding: a direct loop over the heap. */
+function depthwiseInputLoop(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const m = filter.shape[3];
+  const cm = info.inChannels * m;
+  const out = zeros(wasm, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
+  const g = f32(wasm, dy);
+  const f = f32(wasm, filter);
+  const dx = f32(wasm, out);
+  forEachTap(info, m, (x0, g0, f0) => {
+    for (let k = 0; k < cm; k++) dx[x0 + ((k / m) | 0)] += g[g0 + k] * f[f0 + k];
+  });
   return out;
 }
 
@@ -123,34 +133,16 @@ function gatherDepthwiseTap(wasm: BackendWasm, x: TensorInfo, tapIn: TensorInfo,
   }
 }
 
-/** Any channel multiplier: a direct loop over the heap, innermost over contiguous channels. */
+/** The filter gradient for any channel multiplier: a direct loop over the heap. */
 function depthwiseFilterLoop(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo, filterShape: Shape4): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const m = filterShape[3];
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const cm = info.inChannels * m;
   const out = zeros(wasm, filterShape);
   const xs = f32(wasm, x);
   const g = f32(wasm, dy);
   const df = f32(wasm, out);
-  const cm = c * m;
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        const g0 = ((b * oh + i) * ow + j) * cm;
-        for (let p = 0; p < kh; p++) {
-          const y = i * sh + p * dh - pt;
-          if (y < 0 || y >= h) continue;
-          for (let q = 0; q < kw; q++) {
-            const xx = j * sw + q * dw - pl;
-            if (xx < 0 || xx >= w) continue;
-            const x0 = ((b * h + y) * w + xx) * c;
-            const f0 = (p * kw + q) * cm;
-            for (let k = 0; k < cm; k++) df[f0 + k] += xs[x0 + ((k / m) | 0)] * g[g0 + k];
-          }
-        }
-      }
-    }
-  }
+  forEachTap(info, m, (x0, g0, f0) => {
+    for (let k = 0; k < cm; k++) df[f0 + k] += xs[x0 + ((k / m) | 0)] * g[g0 + k];
+  });
   return out;
 }
