@@ -24,13 +24,6 @@ const nextConfig = {
   // them back to the `.ts` sources. Turbopack (Next 16's default) cannot yet (vercel/next.js#82945),
   // so the site builds and runs in development with `--webpack`.
   experimental: { extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } },
-  // plotly.js touches `window` when imported, and the site only draws in the browser: the server
-  // bundles (including the server rendering of client components) get an empty module instead,
-  // so app/components/Plot.tsx can import it statically (see there why).
-  webpack(config, { isServer }) {
-    if (isServer) config.resolve.alias = { ...config.resolve.alias, 'plotly.js-basic-dist-min': false };
-    return config;
-  },
   poweredByHeader: false,
   reactStrictMode: true,
 };

@@ -1,20 +1,22 @@
 'use client';
 /**
- * A Plotly figure. The basic bundle (scatter, bar, pie) is a quarter of the full one: parsing the
- * full 4.6 MB bundle was most of the chart page's time to interactive.
- *
- * plotly.js touches `window` on import, so on the server the package is an empty module (see
- * next.config.js) and the server renders an empty box of the right size that the figure fills.
- * In the browser it is a static import: its chunk is one of the page's script tags, fetched and
- * compiled (off the main thread) alongside the HTML. Imported on demand it was fetched only after
- * the page's own code had run, which put about a quarter of a second on every first visit.
+ * A Plotly figure. plotly.js touches `window` on import, so it is loaded only in the browser, once;
+ * the server renders an empty box of the right size and the figure fills it. The basic bundle
+ * (scatter, bar, pie) is a quarter of the full one: parsing the full 4.6 MB bundle was most of the
+ * chart page's time to interactive. Imported on demand, not statically: a static import (its chunk
+ * among the page's scripts) made hydration wait for it and measured slower on a busy machine.
  */
-import PlotlyBundle from 'plotly.js-basic-dist-min';
 import { useEffect, useRef, useState } from 'react';
 import type { Config, Data, Layout, PlotlyHTMLElement, PlotMouseEvent } from 'plotly.js-dist-min';
 
-type PlotlyModule = typeof PlotlyBundle;
-const Plotly: PlotlyModule | undefined = (PlotlyBundle as unknown as { default?: PlotlyModule } | undefined)?.default ?? PlotlyBundle;
+type PlotlyModule = typeof import('plotly.js-basic-dist-min').default;
+let plotlyPromise: Promise<PlotlyModule> | null = null;
+function loadPlotly(): Promise<PlotlyModule> {
+  plotlyPromise ??= import('plotly.js-basic-dist-min').then((m) => ((m as unknown as { default?: PlotlyModule }).default ?? (m as unknown as PlotlyModule)));
+  return plotlyPromise;
+}
+// Start fetching as soon as this module runs in the browser, not after hydration and effects.
+if (typeof window !== 'undefined') void loadPlotly();
 
 export interface PlotProps {
   data: Data[];
@@ -39,10 +41,9 @@ export default function Plot({ data, layout, className, dataAttributes, onPointC
     let cancelled = false;
     const el = ref.current;
     if (!el) return;
-    Promise.resolve()
-      .then(async () => {
+    loadPlotly()
+      .then(async (Plotly) => {
         if (cancelled) return;
-        if (!Plotly?.react) throw new Error('plotly.js is not loaded');
         const start = performance.now();
         const gd = (await Plotly.react(el, data, layout, CONFIG)) as PlotlyHTMLElement;
         // How long Plotly took to draw, for bench:site's breakdown (a user-timing entry, no cost).
@@ -67,7 +68,7 @@ export default function Plot({ data, layout, className, dataAttributes, onPointC
   useEffect(() => {
     const el = ref.current;
     return () => {
-      if (el) Plotly?.purge?.(el);
+      if (el) void loadPlotly().then((Plotly) => Plotly.purge(el));
     };
   }, []);
 
