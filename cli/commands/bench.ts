@@ -156,7 +156,7 @@ export function register(program: Command): void {
     .option('--precision <p>', 'fp32 or fp16', 'fp32')
     .option('--min-time <s>', 'timed seconds per measurement, at least', '2')
     .option('--min-iters <n>', 'timed iterations per measurement, at least', '10')
-    .option('--warmup-time <s>', 'untimed warm-up seconds before each measurement', '1')
+    .option('--warmup-time <s>', 'untimed warm-up seconds before each measurement, at least (it goes on until iteration times settle: up to 3x as long, or 1 s more if that is longer)', '1')
     .option('--num-classes <n>', 'classifier width of roster models (default 1000, as timm benchmarks)')
     .option('--channels <n>', 'input channels of roster models (default 3)')
     .option('--json', 'print one JSON object (an array with --models) on stdout')
