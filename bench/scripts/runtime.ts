@@ -4,9 +4,11 @@
  * each measured three times, alternating (each: the harness's warm-up until the times settle, then
  * ≥ MIN_TIME s and ≥ 8 iterations), with the spread of the three medians, their ratio, the process's
  * peak RSS, and the machine's load average at start and end. Prints figures; asserts nothing.
+ *   --min-time S (20): seconds per repeat, at least
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { initBackend } from '../../engine/index.js';
 import { createModel } from '../../training/models/index.js';
 import { timeInference } from '../harness.js';
@@ -23,7 +25,12 @@ const REPEATS = 3;
  * seconds-long slow spell of the host moved its median by tens of percent; 20 s keeps the
  * whole run under three minutes.
  */
-const MIN_TIME = 20;
+const { values: opts } = parseArgs({ options: { 'min-time': { type: 'string', default: '20' } } });
+const MIN_TIME = Number(opts['min-time']);
+if (!(MIN_TIME > 0)) {
+  console.error(`bench:runtime: --min-time takes a positive number of seconds (got ${opts['min-time']})`);
+  process.exit(2);
+}
 const timing = { minTime: MIN_TIME, minIters: 8, warmupTime: 2, maxWarmupTime: 8 };
 const loadavg = (): string => os.loadavg().map((v) => v.toFixed(2)).join(' ');
 
