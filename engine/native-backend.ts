@@ -475,20 +475,23 @@ const GRAD_KERNELS = [
 ] as const;
 
 /**
- * Replaces tfjs-core's gradient of a one-input kernel on the native backend: `grad` gets dy and the
- * saved x (both float32) and returns the gradient map, or null to use the original (kept for other
- * backends and layouts, since gradients are registered per kernel for every backend).
+ * Replaces tfjs-core's gradient of a kernel on the native backend: `grad` gets dy and the saved
+ * tensors (dy and the first, the forward input, both float32) and returns the gradient map, or null
+ * to use the original (kept for other backends and layouts, since gradients are registered per
+ * kernel for every backend).
  */
-function overrideGradient(kernelName: string, grad: (g: tf.Tensor, x: tf.Tensor, attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor> | null): void {
+function overrideGradient(
+  kernelName: string,
+  grad: (g: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor> | null,
+): void {
   const original = tf.getGradient(kernelName);
   if (!original || (original as { usibenchNative?: boolean }).usibenchNative) return;
   tf.registerGradient({
     ...original,
     usibenchNative: true,
     gradFunc: (dy, saved, attrs) => {
-      const [x] = saved;
       const g = dy as tf.Tensor;
-      const native = tf.getBackend() === NATIVE_BACKEND && x.dtype === 'float32' && g.dtype === 'float32' ? grad(g, x, attrs) : null;
+      const native = tf.getBackend() === NATIVE_BACKEND && saved[0]?.dtype === 'float32' && g.dtype === 'float32' ? grad(g, saved, attrs) : null;
       return native ?? original.gradFunc(dy, saved, attrs);
     },
   } as tf.GradConfig);
@@ -501,7 +504,7 @@ function overrideGradient(kernelName: string, grad: (g: tf.Tensor, x: tf.Tensor,
  */
 function overrideElementwiseGradients(): void {
   for (const [kernelName, gradKernel] of GRAD_KERNELS) {
-    overrideGradient(kernelName, (g, x) =>
+    overrideGradient(kernelName, (g, [x]) =>
       x.size > 0 && tf.util.arraysEqual(g.shape, x.shape) ? { x: () => tf.engine().runKernel(gradKernel, { a: g, b: x }) as tf.Tensor } : null);
   }
 }
@@ -529,39 +532,26 @@ function batchNormGradKernel(a: NativeAddon): tf.KernelFunc {
  * is kept and used on any other backend or layout.
  */
 function overrideBatchNormGradient(): void {
-  const original = tf.getGradient('FusedBatchNorm');
-  if (!original || (original as { usibenchNative?: boolean }).usibenchNative) return;
-  const config: tf.GradConfig & { usibenchNative: boolean } = {
-    kernelName: 'FusedBatchNorm',
-    inputsToSave: original.inputsToSave,
-    outputsToSave: original.outputsToSave,
-    saveAllInputs: original.saveAllInputs,
-    usibenchNative: true,
-    gradFunc: (dy, saved, attrs) => {
-      const [x, mean, variance, scale] = saved as Array<tf.Tensor | undefined>;
-      const g = dy as tf.Tensor;
-      const C = x!.shape[x!.shape.length - 1];
-      const perChannel = (t: tf.Tensor | undefined) => t != null && t.rank === 1 && t.size === C && t.dtype === 'float32';
-      const usable = tf.getBackend() === NATIVE_BACKEND && x!.dtype === 'float32' && g.dtype === 'float32' &&
-        perChannel(mean) && perChannel(variance) && (scale == null || perChannel(scale)) && tf.util.arraysEqual(g.shape, x!.shape);
-      if (!usable) return original.gradFunc(dy, saved, attrs);
-      const eps = Number((attrs as Record<string, unknown>).varianceEpsilon);
-      const inputs: tf.NamedTensorMap = { x: x!, dy: g, mean: mean!, variance: variance! };
-      if (scale) inputs.scale = scale;
-      const [dx, sums] = tf.engine().runKernel(BN_GRAD_KERNEL, inputs, { varianceEpsilon: eps }) as unknown as tf.Tensor[];
-      const sumDy = tf.slice(sums, 0, C), sumDyXm = tf.slice(sums, C, C);
-      const inv = tf.rsqrt(tf.add(variance!, eps));
-      const s = scale ?? tf.scalar(1);
-      return {
-        x: () => dx,
-        mean: () => tf.reshape(tf.mul(tf.neg(tf.mul(inv, s)), sumDy), mean!.shape),
-        variance: () => tf.reshape(tf.mul(tf.mul(tf.mul(tf.pow(inv, 3), s), -0.5), sumDyXm), mean!.shape),
-        scale: () => tf.reshape(tf.mul(inv, sumDyXm), mean!.shape),
-        offset: () => tf.reshape(sumDy, mean!.shape),
-      };
-    },
-  };
-  tf.registerGradient(config);
+  overrideGradient('FusedBatchNorm', (g, saved, attrs) => {
+    const [x, mean, variance, scale] = saved as Array<tf.Tensor | undefined>;
+    const C = x!.shape[x!.shape.length - 1];
+    const perChannel = (t: tf.Tensor | undefined) => t != null && t.rank === 1 && t.size === C && t.dtype === 'float32';
+    if (!perChannel(mean) || !perChannel(variance) || (scale != null && !perChannel(scale)) || !tf.util.arraysEqual(g.shape, x!.shape)) return null;
+    const eps = Number((attrs as Record<string, unknown>).varianceEpsilon);
+    const inputs: tf.NamedTensorMap = { x: x!, dy: g, mean: mean!, variance: variance! };
+    if (scale) inputs.scale = scale;
+    const [dx, sums] = tf.engine().runKernel(BN_GRAD_KERNEL, inputs, { varianceEpsilon: eps }) as unknown as tf.Tensor[];
+    const sumDy = tf.slice(sums, 0, C), sumDyXm = tf.slice(sums, C, C);
+    const inv = tf.rsqrt(tf.add(variance!, eps));
+    const s = scale ?? tf.scalar(1);
+    return {
+      x: () => dx,
+      mean: () => tf.reshape(tf.mul(tf.neg(tf.mul(inv, s)), sumDy), mean!.shape),
+      variance: () => tf.reshape(tf.mul(tf.mul(tf.mul(tf.pow(inv, 3), s), -0.5), sumDyXm), mean!.shape),
+      scale: () => tf.reshape(tf.mul(inv, sumDyXm), mean!.shape),
+      offset: () => tf.reshape(sumDy, mean!.shape),
+    };
+  });
 }
 
 function registerKernels(a: NativeAddon): void {
