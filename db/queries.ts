@@ -224,7 +224,6 @@ const RESULT_COLUMNS = {
   protocol: benchmarkResults.protocol,
 };
 
-/** The rows for a table or chart: one per benchmark result, joined with its training run and model. */
 /** The query behind both result functions, with every column either needs. */
 function resultQuery(db: Db, columns: typeof RESULT_COLUMNS, filter: ResultFilter) {
   return db
@@ -272,10 +271,10 @@ function chartRowOf(r: ChartRecord): ChartRow {
 export function resultRows(db: Db, filter: ResultFilter = {}): ResultRow[] {
   const raw = resultQuery(db, RESULT_COLUMNS, filter);
   const gainByPair = new Map(computeGains(gainInputs(db, filter.dataset)).map((g) => [g.pairKey, g]));
-  // Fields copied one by one: an object spread of this many keys per row costs more than the query.
   let rows: ResultRow[] = raw.map((r) => {
     const gain = r.pairKey !== null ? gainByPair.get(r.pairKey) : undefined;
-    // Object.assign, not a spread of the chart fields into a literal: that made this map several times slower.
+    // Object.assign onto the chart fields, not a spread into a literal: with this many keys per row
+    // the spread made this map several times slower (it cost more than the query).
     return Object.assign(chartRowOf(r), {
       trainingRunId: r.trainingRunId,
       top5: r.top5,
