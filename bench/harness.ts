@@ -8,7 +8,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
-import { summarize, type SampleStats } from './stats.js';
+import { median, summarize, type SampleStats } from './stats.js';
 import type { PreparedModel } from './runtimes/types.js';
 
 export interface TimingOptions {
@@ -45,17 +45,11 @@ export interface Timing {
   gcBeforeTiming: boolean;
 }
 
-function medianOf(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /** Whether the last `window` of these times agree with the `window` before them. */
 export function settled(timesMs: readonly number[], window: number = SETTLE.window, tolerance: number = SETTLE.tolerance): boolean {
   if (timesMs.length < 2 * window) return false;
-  const last = medianOf(timesMs.slice(-window));
-  const before = medianOf(timesMs.slice(-2 * window, -window));
+  const last = median(timesMs.slice(-window));
+  const before = median(timesMs.slice(-2 * window, -window));
   return Math.abs(last / before - 1) <= tolerance;
 }
 
@@ -88,16 +82,21 @@ export async function warmUp(
  * V8's full collector: the process's own `gc` when node runs with --expose-gc, otherwise the one
  * a fresh context gets once the flag is set at run time (so `usibench bench` needs no node flag).
  */
+let contextCollector: (() => void) | undefined | null = null; // null: not looked up yet
 function fullCollector(): (() => void) | undefined {
   const exposed = (globalThis as { gc?: () => void }).gc;
   if (typeof exposed === 'function') return exposed;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
+  // Once per process: each lookup sets a V8 flag and creates a context.
+  if (contextCollector === null) {
+    try {
+      setFlagsFromString('--expose-gc');
+      const gc: unknown = runInNewContext('gc');
+      contextCollector = typeof gc === 'function' ? (gc as () => void) : undefined;
+    } catch {
+      contextCollector = undefined;
+    }
   }
+  return contextCollector;
 }
 
 /** Whether the harness can run a full collection before timing (recorded in the protocol). */

@@ -1,9 +1,17 @@
 import { Bench } from 'tinybench';
 import { describe, expect, it } from 'vitest';
 import fixture from './fixtures/stats_fixture.json' with { type: 'json' };
-import { isNoisy, quantileSorted, summarize, tCritical95 } from './stats.js';
+import { isNoisy, median, quantileSorted, summarize, tCritical95 } from './stats.js';
 
 describe('statistics of timing samples', () => {
+  it('median of unsorted values: the middle one, or the mean of the middle two; the input is left as it was', () => {
+    const xs = [3, 1, 2];
+    expect(median(xs)).toBe(2);
+    expect(xs).toEqual([3, 1, 2]);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+  });
+
   it('matches hand-computed values on 1..10', () => {
     const s = summarize([10, 3, 1, 2, 5, 4, 6, 7, 9, 8]);
     expect(s.mean).toBe(5.5);

@@ -29,6 +29,11 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
 }
 
+/** The median of unsorted values (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  return quantileSorted([...values].sort((a, b) => a - b), 0.5);
+}
+
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9): ~15 significant digits for x > 0.5.
   const c = [

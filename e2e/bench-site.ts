@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureBuilt, freePort, startSite } from '../app/lib/site-build.js';
+import { median } from '../bench/stats.js';
 import { launchChromium, ROOT } from './browser.js';
 import { createLoadDb } from './fixture.js';
 
@@ -58,11 +59,6 @@ async function once(browser: Browser, url: string, toggleTo: 'usi' | 'both'): Pr
   const draws = await page.evaluate(() => performance.getEntriesByName('plotly.react').map((e) => e.duration / 1000));
   await context.close();
   return { plotted: plotted / 1000, interactive: interactive / 1000, points, draws };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { modelToOnnx } from '../onnx/export.js';
 import { onnxRuntime } from '../runtimes/onnxruntime.js';
 import { tfjsRuntime } from '../runtimes/tfjs.js';
 import type { Runtime } from '../runtimes/types.js';
+import { median } from '../stats.js';
 
 const BATCH = 64;
 const RES = 32;
@@ -75,7 +76,6 @@ interface Measured {
 const CONTENDED_CPUS = 0.25;
 const contended = (c: number | null): boolean => c !== null && c > CONTENDED_CPUS;
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Repeats alternate between the runtimes (A, B, A, B, …) so that a slow drift of the machine
