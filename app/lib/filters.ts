@@ -87,17 +87,16 @@ export function parseFilters(params: RawParams, options: FilterOptions, defaults
     }
   }
   const { value: rawVariant } = firstParam(params, 'variant');
-  let variant: Shown = 'usi';
-  if (rawVariant !== undefined && rawVariant !== '') {
-    if ((SHOWN as readonly string[]).includes(rawVariant)) variant = rawVariant as Shown;
-    else notices.push(`Variant ${quoteValue(rawVariant)} is unknown; showing USI results (choose usi, baseline or both).`);
+  const variant = shownFromUrl(rawVariant);
+  if (rawVariant !== undefined && rawVariant !== '' && variant !== rawVariant) {
+    notices.push(`Variant ${quoteValue(rawVariant)} is unknown; showing USI results (choose usi, baseline or both).`);
   }
   return { selection, variant, notices };
 }
 
 /**
- * The variant a URL's first `variant` value names, as parseFilters reads it (without its notice):
- * the browser's reading of the toggle must agree with the server's.
+ * The variant a URL's first `variant` value names (USI when missing or unknown): parseFilters and
+ * the browser's toggle both read it here, so they cannot disagree.
  */
 export function shownFromUrl(value: string | null | undefined): Shown {
   return value != null && (SHOWN as readonly string[]).includes(value) ? (value as Shown) : 'usi';
