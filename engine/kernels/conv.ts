@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  type Attrs, type BackendWasm, type TensorInfo, dispose, heapF32, heapIndex, matMul, reshaped, rotateFilter, runKernel, zeros,
+  type BackendWasm, type TensorInfo, dispose, heapF32, heapIndex, isChannelsLast, matMul, reshaped, rotateFilter, runKernel, zeros,
 } from './wasm-util.js';
 
 type KernelFunc = tf.KernelFunc;
@@ -25,11 +25,6 @@ const COLS_CHUNK_FLOATS = 4 * 1024 * 1024;
 
 function explicitPad(top: number, bottom: number, left: number, right: number): ExplicitPad {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];
-}
-
-function isChannelsLast(attrs: Attrs): boolean {
-  const f = attrs.dataFormat as string | undefined;
-  return f === undefined || f === 'NHWC' || f === 'channelsLast';
 }
 
 /** A new [rows, cols] tensor holding rows [from, from + rows) of `t` seen as a [*, cols] matrix. */

@@ -155,6 +155,28 @@ const CASES: Case[] = [
   { name: 'conv 1x1 s2 same, even size', shapes: [[3, 8, 6, 5], [1, 1, 5, 7]], f: conv(2, 'same') },
   { name: 'conv 3x3 s1 same, several batch chunks', shapes: [[40, 12, 12, 2], [3, 3, 2, 40]], f: conv(1, 'same') },
   { name: 'conv 3x3 s2 same, several batch chunks', shapes: [[40, 12, 12, 3], [3, 3, 3, 40]], f: conv(2, 'same') },
+  // 3x3 stride-1 convs with 8+ input channels run as Winograd F(4x4, 3x3) (winograd.ts): output
+  // sizes that are not multiples of the 4x4 tile, channel counts that are not multiples of the
+  // 4-wide vectors or 8-wide filter panels, several tile blocks, explicit and asymmetric padding,
+  // bias with relu/relu6 fused. Their input gradients are stride-1 3x3 convs too, so go the same way.
+  { name: 'winograd conv 3x3 same, edge tiles', shapes: [[2, 9, 7, 12], [3, 3, 12, 10]], f: conv(1, 'same') },
+  { name: 'winograd conv 3x3 valid, batch 1, odd channels', shapes: [[1, 11, 10, 9], [3, 3, 9, 13]], f: conv(1, 'valid') },
+  { name: 'winograd conv 3x3 same, several tile blocks', shapes: [[6, 16, 16, 32], [3, 3, 32, 24]], f: conv(1, 'same') },
+  {
+    name: 'winograd conv 3x3, explicit asymmetric padding',
+    shapes: [[2, 6, 9, 8], [3, 3, 8, 5]],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, [[0, 0], [2, 0], [0, 1], [0, 0]]),
+  },
+  {
+    name: 'winograd fused conv + bias + relu',
+    shapes: [[2, 8, 8, 8], [3, 3, 8, 16], [16]],
+    f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }),
+  },
+  {
+    name: 'winograd fused conv + bias + relu6, valid',
+    shapes: [[3, 7, 10, 11], [3, 3, 11, 6], [6]],
+    f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'valid', bias: tf.mul(b, 3), activation: 'relu6' }),
+  },
   // Batch norm as a 1x1 depthwise conv: per-channel, scalar and missing statistics.
   // (tfjs-core cannot backprop a batch norm without a scale or an offset.)
   {

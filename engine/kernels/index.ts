@@ -13,6 +13,7 @@ import { batchMatMul } from './matmul.js';
 import { maxPoolGrad } from './pool.js';
 import { cast, identity, meanOverBlock, sumOverBlock, tile } from './reduce.js';
 import { unsortedSegmentSum } from './segment.js';
+import { conv2d, fusedConv2d } from './winograd.js';
 
 let registered = false;
 
@@ -38,6 +39,8 @@ function required(config: tf.KernelConfig | undefined, name: string): tf.KernelC
 export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
+  setWasmKernel(tf.Conv2D, (orig) => conv2d(required(orig, tf.Conv2D).kernelFunc));
+  setWasmKernel(tf.FusedConv2D, (orig) => fusedConv2d(required(orig, tf.FusedConv2D).kernelFunc));
   setWasmKernel(tf.Conv2DBackpropInput, (orig) => conv2dBackpropInput(orig?.kernelFunc ?? null));
   setWasmKernel(tf.Conv2DBackpropFilter, () => conv2dBackpropFilter);
   setWasmKernel(tf.DepthwiseConv2dNativeBackpropInput, () => depthwiseBackpropInput);

@@ -54,6 +54,12 @@ export function matMul(backend: BackendWasm, a: TensorInfo, b: TensorInfo): Tens
   return shaped;
 }
 
+/** Whether a conv's attrs ask for NHWC, the only layout the kernels here implement. */
+export function isChannelsLast(attrs: Attrs): boolean {
+  const f = attrs.dataFormat as string | undefined;
+  return f === undefined || f === 'NHWC' || f === 'channelsLast';
+}
+
 export function dispose(backend: BackendWasm, ...ts: Array<TensorInfo | null | undefined>): void {
   for (const t of ts) if (t) backend.disposeData(t.dataId);
 }

@@ -1,0 +1,104 @@
+/**
+ * 3x3 stride-1 convolutions on wasm by Winograd F(4x4, 3x3) (simd/winograd.c): a quarter of the
+ * multiply-adds of XNNPACK's direct convolution, which is most of a ResNet's inference time and
+ * the forward half of its training step (and, through Conv2DBackpropInput's stride-1 path, the
+ * input gradient too). Everything else — other kernel sizes, strides, dilations, NCHW, and fused
+ * activations other than relu/relu6 — goes to the kernel it replaces.
+ *
+ * The C module is instantiated once per wasm backend (each worker thread has its own) on that
+ * backend's memory, so it reads and writes tensors in place.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Attrs, type BackendWasm, type TensorInfo, dispose, isChannelsLast } from './wasm-util.js';
+
+interface WinogradExports {
+  __stack_pointer: WebAssembly.Global;
+  wino_f43_scratch_floats(c: number, k: number): number;
+  wino_f43_filter_floats(c: number, k: number): number;
+  wino_f43_filter(w: number, u: number, c: number, k: number): void;
+  wino_f43_conv(
+    x: number, u: number, bias: number, y: number, scratch: number, n: number, h: number, w: number,
+    c: number, k: number, oh: number, ow: number, padTop: number, padLeft: number, act: number,
+  ): void;
+}
+
+/** Activations the C kernel applies itself (its ACT_* codes). */
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
+/** Below this many input channels the tile transforms cost more than the multiply-adds saved (the stem's RGB conv). */
+const MIN_CHANNELS = 8;
+/** The C code's shadow stack (it spills a few vectors when transforming filters). */
+const STACK_BYTES = 64 * 1024;
+
+let compiled: WebAssembly.Module | null = null;
+const modules = new WeakMap<BackendWasm, WinogradExports>();
+
+function winograd(backend: BackendWasm): WinogradExports {
+  let mod = modules.get(backend);
+  if (mod) return mod;
+  compiled ??= new WebAssembly.Module(new Uint8Array(readFileSync(fileURLToPath(new URL('./simd/winograd.wasm', import.meta.url)))));
+  const emscripten = backend.wasm as unknown as { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number };
+  const instance = new WebAssembly.Instance(compiled, { env: { memory: emscripten.asm.memory } });
+  mod = instance.exports as unknown as WinogradExports;
+  // The module's stack pointer starts in the backend's static data; point it at a block of its own
+  // (stacks grow down, so at the block's end), kept for the life of the backend.
+  const stack = emscripten._malloc(STACK_BYTES);
+  mod.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
+  modules.set(backend, mod);
+  return mod;
+}
+
+function pair(v: number | [number, number] | undefined): [number, number] {
+  return v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v;
+}
+
+/** The convolution's geometry when Winograd F(4x4, 3x3) applies, else null. */
+function applicable(x: TensorInfo, filter: TensorInfo, attrs: Attrs): tf.backend_util.Conv2DInfo | null {
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || !isChannelsLast(attrs)) return null;
+  const [kh, kw, ci] = filter.shape;
+  if (kh !== 3 || kw !== 3 || ci < MIN_CHANNELS) return null;
+  const strides = pair(attrs.strides as number | [number, number]);
+  const dilations = pair(attrs.dilations as number | [number, number]);
+  if (strides[0] !== 1 || strides[1] !== 1 || dilations[0] !== 1 || dilations[1] !== 1) return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides,
+    dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined, false, 'channelsLast');
+  if (info.outHeight <= 0 || info.outWidth <= 0 || info.batchSize === 0) return null;
+  return info;
+}
+
+function run(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, act: number, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const mod = winograd(backend);
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: k, outHeight: oh, outWidth: ow } = info;
+  const u = backend.makeOutput([mod.wino_f43_filter_floats(c, k)], 'float32');
+  const scratch = backend.makeOutput([mod.wino_f43_scratch_floats(c, k)], 'float32');
+  const out = backend.makeOutput([n, oh, ow, k], 'float32');
+  const at = (t: TensorInfo) => backend.getMemoryOffset(t.dataId);
+  mod.wino_f43_filter(at(filter), at(u), c, k);
+  mod.wino_f43_conv(at(x), at(u), bias ? at(bias) : 0, at(out), at(scratch), n, h, w, c, k, oh, ow, info.padInfo.top, info.padInfo.left, act);
+  dispose(backend, u, scratch);
+  return out;
+}
+
+/** Conv2D: Winograd where it applies, the replaced kernel elsewhere. */
+export function conv2d(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+    const info = applicable(x, filter, args.attrs ?? {});
+    return info ? run(args.backend as BackendWasm, x, filter, null, ACTIVATIONS.linear, info) : fallback(args);
+  };
+}
+
+/** FusedConv2D (conv + bias + activation): Winograd for a per-channel bias and relu/relu6/linear. */
+export function fusedConv2d(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const attrs = args.attrs ?? {};
+    const act = ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
+    const info = x && filter ? applicable(x, filter, attrs) : null;
+    const biasOk = !bias || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === filter!.shape[3] && bias.shape.length <= 1);
+    if (!info || act === undefined || preluActivationWeights || !biasOk) return fallback(args);
+    return run(args.backend as BackendWasm, x!, filter!, bias ?? null, act, info);
+  };
+}
