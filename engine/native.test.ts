@@ -356,5 +356,10 @@ describe.skipIf(!reg.available)('native backend', () => {
       .toThrow(/out of range/);
     expect(() => a.copyRows(new Float32Array(10), new Float32Array(10), [0, 5, 0, 5, 3, 5])).toThrow(/reach past/);
     expect(() => a.transpose(new Float32Array(6), [2, 3], [0, 0], new Float32Array(6))).toThrow(/permutation/);
+    const f = (n: number) => new Float32Array(n);
+    expect(() => a.batchNormTrain(f(6), f(6), 3, null, null, 1e-3, f(0), f(3))).toThrow(/mean is too short/);
+    expect(() => a.batchNormTrain(f(7), f(7), 3, null, null, 1e-3, f(3), f(3))).toThrow(/multiple of channels/);
+    expect(() => a.batchNormTrainGrad(f(6), f(6), f(6), 3, f(3), f(3), f(2), null, null, 1e-3, f(6))).toThrow(/scale is too short/);
+    expect(() => a.batchNormTrainGrad(f(6), f(6), f(6), 3, f(3), f(3), null, null, f(1), 1e-3, f(6))).toThrow(/dvariance is too short/);
   });
 });

@@ -38,6 +38,12 @@ export function batchNorm(x: Float32Array, y: Float32Array, channels: number, me
 /** dx = dy * scale / sqrt(variance + eps) over the last axis; sums gets [sum(dy) per channel,
  *  sum(dy * (x - mean)) per channel] (2 x channels values). */
 export function batchNormGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, eps: number, sums: Float32Array): void;
+/** Training-mode batch norm over the last axis: mean and variance get the batch's per-channel mean
+ *  and biased variance, y = (x - mean) * scale / sqrt(variance + eps) + offset. */
+export function batchNormTrain(x: Float32Array, y: Float32Array, channels: number, scale: Float32Array | null, offset: Float32Array | null, eps: number, mean: Float32Array, variance: Float32Array): void;
+/** Its gradient through the batch statistics: dx, plus dmean / n + 2 dvariance (x - mean) / n where
+ *  given; sums gets [sum(dy), sum(dy * (x - mean))] per channel (2 x channels values). */
+export function batchNormTrainGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, dmean: Float32Array | null, dvariance: Float32Array | null, eps: number, sums: Float32Array): void;
 /** out = x with dims permuted (out dim d is x dim perm[d]); false for an empty tensor. */
 export function transpose(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): boolean;
 /** Softmax over contiguous rows of `cols` values. */

@@ -2,22 +2,22 @@
 // backend at each thread count in one process, and the page faults and CPU time of one step.
 //   npx tsx native/scripts/step-profile.mts [--threads=1,2] [--steps=3] [--top=18] [--model=resnet_ref]
 import * as tf from '@tensorflow/tfjs';
-import { nativeAddon, registerNativeBackend } from '../../engine/native-backend.js';
+import { initBackend } from '../../engine/index.js';
+import { nativeAddon } from '../../engine/native-backend.js';
 import { createModel } from '../../training/models/index.js';
 const args = process.argv.slice(2);
 const model_ = args.find((a) => a.startsWith('--model='))?.slice(8) ?? 'resnet_ref';
 const steps = Number(args.find((a) => a.startsWith('--steps='))?.slice(8) ?? 3);
 const threadList = (args.find((a) => a.startsWith('--threads='))?.slice(10) ?? '1,2').split(',').map(Number);
 const top = Number(args.find((a) => a.startsWith('--top='))?.slice(6) ?? 18);
-const reg = await registerNativeBackend();
-if (!reg.available) throw new Error(reg.reason!);
+// Through the engine, as training and bench:engine use it (its gradient fixes included).
+await initBackend('native');
 const spent = new Map<string, { ms: number; n: number }>();
 for (const k of tf.getKernelsForBackend('native')) {
   const f = k.kernelFunc;
   tf.unregisterKernel(k.kernelName, 'native');
   tf.registerKernel({ ...k, kernelFunc: (a) => { const t = performance.now(); try { return f(a); } finally { const e = spent.get(k.kernelName) ?? { ms: 0, n: 0 }; e.ms += performance.now() - t; e.n++; spent.set(k.kernelName, e); } } });
 }
-await tf.setBackend('native');
 const batch = 64;
 const model = createModel(model_, { numClasses: 10, inputShape: [32, 32, 3], seed: 1 });
 const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 2);

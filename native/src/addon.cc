@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -447,6 +449,57 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// x holds whole rows of C channels; each per-channel array named in `arrays` holds at least C
+// values, the optional ones (nullable) only where given.
+bool channel_rows(Ctx& c, const char* fn, const F32& x, int64_t C, std::initializer_list<std::tuple<const F32*, const char*, bool>> arrays) {
+  if (c.failed) return false;
+  if (C <= 0 || x.length == 0 || x.length % C) {
+    c.fail(std::string(fn) + ": x must be a non-empty multiple of channels");
+    return false;
+  }
+  for (const auto& [t, what, optional] : arrays)
+    if ((!optional || t->data) && !need(c, *t, C, what)) return false;
+  return true;
+}
+
+// batchNormTrain(x, y, channels, scale|null, offset|null, eps, mean, variance): mean and variance
+// get the batch's per-channel statistics.
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 8);
+  F32 x = get_f32(c, a[0], "x"), y = get_f32(c, a[1], "y");
+  int64_t C = static_cast<int64_t>(get_num(c, a[2], "channels"));
+  F32 scale = get_f32(c, a[3], "scale", true), off = get_f32(c, a[4], "offset", true);
+  float eps = static_cast<float>(get_num(c, a[5], "eps"));
+  F32 mean = get_f32(c, a[6], "mean"), var = get_f32(c, a[7], "variance");
+  if (!channel_rows(c, "batchNormTrain", x, C, {{&mean, "mean", false}, {&var, "variance", false}, {&scale, "scale", true}, {&off, "offset", true}}) ||
+      !need(c, y, int64_t(x.length), "y"))
+    return nullptr;
+  usn::batch_norm_train(x.data, y.data, int64_t(x.length), C, scale.data, off.data, eps, mean.data, var.data);
+  return undefined(env);
+}
+
+// batchNormTrainGrad(x, dy, dx, channels, mean, variance, scale|null, dmean|null, dvariance|null, eps, sums)
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 11);
+  F32 x = get_f32(c, a[0], "x"), dy = get_f32(c, a[1], "dy"), dx = get_f32(c, a[2], "dx");
+  int64_t C = static_cast<int64_t>(get_num(c, a[3], "channels"));
+  F32 mean = get_f32(c, a[4], "mean"), var = get_f32(c, a[5], "variance"), scale = get_f32(c, a[6], "scale", true),
+      dmean = get_f32(c, a[7], "dmean", true), dvar = get_f32(c, a[8], "dvariance", true);
+  float eps = static_cast<float>(get_num(c, a[9], "eps"));
+  F32 sums = get_f32(c, a[10], "sums");
+  if (!channel_rows(c, "batchNormTrainGrad", x, C, {{&mean, "mean", false}, {&var, "variance", false}, {&scale, "scale", true},
+                                                         {&dmean, "dmean", true}, {&dvar, "dvariance", true}}) ||
+      !need(c, dy, int64_t(x.length), "dy") || !need(c, dx, int64_t(x.length), "dx") || !need(c, sums, 2 * C, "sums"))
+    return nullptr;
+  std::vector<double> s(2 * C);
+  usn::batch_norm_train_grad(x.data, dy.data, dx.data, int64_t(x.length), C, mean.data, var.data, scale.data, dmean.data,
+                             dvar.data, eps, s.data());
+  for (int64_t i = 0; i < 2 * C; ++i) sums.data[i] = static_cast<float>(s[i]);
+  return undefined(env);
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Ctx c{env};
   auto a = args(env, info, 1);
@@ -500,6 +553,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"copyRows", nullptr, CopyRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

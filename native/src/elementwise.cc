@@ -464,18 +464,36 @@ void batch_norm(const float* x, float* y, int64_t n, int64_t C, const float* mea
 
 namespace usn {
 
+// sum(dy) and sum(dy * (x - mean)) per channel and, where dx is not null, dx = dy * k.
 USN_HOT static void bn_grad_rows(const float* x, const float* dy, float* dx, int64_t rows, int64_t C, const float* mean,
                                  const float* k, double* sum_dy, double* sum_dyxm) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
     const float* gr = dy + r * C;
-    float* dr = dx + r * C;
+    float* dr = dx ? dx + r * C : nullptr;
     for (int64_t c = 0; c < C; ++c) {
       const float g = gr[c];
       sum_dy[c] += g;
       sum_dyxm[c] += g * (xr[c] - mean[c]);
-      dr[c] = g * k[c];
+      if (dr) dr[c] = g * k[c];
     }
+  }
+}
+
+// Per-channel sums over the rows of an [rows, C] tensor: body(lo, hi, part) adds rows [lo, hi) into
+// `width` accumulators of C doubles at part[0], part[C], ...; each thread's block sits on its own
+// cache lines (adjacent blocks written by two threads on every row would share a line), and the
+// blocks are added in thread order, so the result does not depend on which thread took which rows.
+template <class F>
+static void channel_sums(int64_t rows, int64_t C, int width, double cost_per_row, double* out, F&& body) {
+  const int t = threads();
+  const size_t PS = (size_t(width) * C + 15) / 16 * 16 + 16;
+  std::vector<double> part(size_t(t) * PS, 0.0);
+  parallel_for(rows, cost_per_row, [&](int64_t lo, int64_t hi, int tid) { body(lo, hi, part.data() + size_t(tid) * PS); });
+  for (int64_t i = 0; i < width * C; ++i) {
+    double s = 0;
+    for (int j = 0; j < t; ++j) s += part[size_t(j) * PS + i];
+    out[i] = s;
   }
 }
 
@@ -490,19 +508,79 @@ void batch_norm_grad(const float* x, const float* dy, float* dx, int64_t n, int6
     k[c] = sc / std::sqrt(var[var_n == 1 ? 0 : c] + eps);
     m[c] = mean[mean_n == 1 ? 0 : c];
   }
-  const int64_t rows = n / C;
-  const int t = threads();
-  const size_t PS = (size_t(2) * C + 15) / 16 * 16 + 16;  // per-thread sums on their own cache lines
-  std::vector<double> part(size_t(t) * PS, 0.0);
-  parallel_for(rows, double(C) * 3, [&](int64_t lo, int64_t hi, int tid) {
-    double* p = part.data() + size_t(tid) * PS;
+  channel_sums(n / C, C, 2, double(C) * 3, sums, [&](int64_t lo, int64_t hi, double* p) {
     bn_grad_rows(x + lo * C, dy + lo * C, dx + lo * C, hi - lo, C, m.data(), k.data(), p, p + C);
   });
-  for (int64_t i = 0; i < 2 * C; ++i) {
-    double s = 0;
-    for (int j = 0; j < t; ++j) s += part[size_t(j) * PS + i];
-    sums[i] = s;
+}
+
+USN_HOT static void moment_rows(const float* x, int64_t rows, int64_t C, double* sum, double* sq) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    for (int64_t c = 0; c < C; ++c) {
+      const double v = xr[c];
+      sum[c] += v;
+      sq[c] += v * v;
+    }
   }
+}
+
+// Training-mode batch norm: the per-channel mean and (biased) variance of x over all rows, then
+// y = (x - mean) * scale / sqrt(var + eps) + offset. Two passes over x where tfjs's moments and
+// FusedBatchNorm make five kernels and three full-size temporaries. The sums are kept in double,
+// so sum(x^2)/n - mean^2 loses nothing that matters for float activations.
+void batch_norm_train(const float* x, float* y, int64_t n, int64_t C, const float* scale, const float* offset, float eps,
+                      float* mean, float* var) {
+  const int64_t rows = n / C;
+  std::vector<double> s(2 * C);
+  channel_sums(rows, C, 2, double(C), s.data(), [&](int64_t lo, int64_t hi, double* p) {
+    moment_rows(x + lo * C, hi - lo, C, p, p + C);
+  });
+  std::vector<float> k(C), off(C);
+  for (int64_t c = 0; c < C; ++c) {
+    const double mu = s[c] / double(rows);
+    mean[c] = static_cast<float>(mu);
+    var[c] = static_cast<float>(std::max(0.0, s[C + c] / double(rows) - mu * mu));
+    k[c] = (scale ? scale[c] : 1.f) / std::sqrt(var[c] + eps);
+    off[c] = offset ? offset[c] : 0.f;
+  }
+  parallel_for(rows, double(C) * 2, [&](int64_t lo, int64_t hi, int) {
+    bn_rows(x + lo * C, y + lo * C, hi - lo, C, mean, k.data(), off.data());
+  });
+}
+
+USN_HOT static void bn_train_dx_rows(const float* x, const float* dy, float* dx, int64_t rows, int64_t C, const float* mean,
+                                     const float* a, const float* b, const float* d) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    const float* gr = dy + r * C;
+    float* dr = dx + r * C;
+    for (int64_t c = 0; c < C; ++c) dr[c] = a[c] * gr[c] + b[c] * (xr[c] - mean[c]) + d[c];
+  }
+}
+
+// The gradient of batch_norm_train with respect to x, through the batch statistics too:
+// dx = k dy - k sum(dy)/n - k inv^2 (x - mean) sum(dy (x - mean))/n, with k = scale * inv and
+// inv = 1/sqrt(var + eps), plus dmean/n + 2 dvar (x - mean)/n for gradients that reach the mean
+// and variance outputs directly (either may be null). sums gets [sum(dy), sum(dy (x - mean))] per
+// channel: the offset's and (times inv) the scale's gradients.
+void batch_norm_train_grad(const float* x, const float* dy, float* dx, int64_t n, int64_t C, const float* mean,
+                           const float* var, const float* scale, const float* dmean, const float* dvar, float eps,
+                           double* sums) {
+  const int64_t rows = n / C;
+  channel_sums(rows, C, 2, double(C) * 2, sums, [&](int64_t lo, int64_t hi, double* p) {
+    bn_grad_rows(x + lo * C, dy + lo * C, nullptr, hi - lo, C, mean, nullptr, p, p + C);
+  });
+  std::vector<float> a(C), b(C), d(C);
+  for (int64_t c = 0; c < C; ++c) {
+    const double inv = 1.0 / std::sqrt(double(var[c]) + eps);
+    const double k = (scale ? scale[c] : 1.0) * inv;
+    a[c] = static_cast<float>(k);
+    b[c] = static_cast<float>((-k * inv * inv * sums[C + c] + (dvar ? 2.0 * dvar[c] : 0.0)) / double(rows));
+    d[c] = static_cast<float>((-k * sums[c] + (dmean ? dmean[c] : 0.0)) / double(rows));
+  }
+  parallel_for(rows, double(C) * 3, [&](int64_t lo, int64_t hi, int) {
+    bn_train_dx_rows(x + lo * C, dy + lo * C, dx + lo * C, hi - lo, C, mean, a.data(), b.data(), d.data());
+  });
 }
 
 }  // namespace usn

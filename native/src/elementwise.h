@@ -36,3 +36,15 @@ namespace usn {
 void batch_norm_grad(const float* x, const float* dy, float* dx, int64_t n, int64_t C, const float* mean, int64_t mean_n,
                      const float* var, int64_t var_n, const float* scale, int64_t scale_n, float eps, double* sums);
 }  // namespace usn
+
+namespace usn {
+// Training-mode batch norm over the last axis (statistics of this batch): writes y, mean and the
+// biased variance (C values each). scale/offset may be null (1 and 0).
+void batch_norm_train(const float* x, float* y, int64_t n, int64_t C, const float* scale, const float* offset, float eps,
+                      float* mean, float* var);
+// Its gradient: dx through the batch statistics, plus dmean/dvar where given (may be null); sums
+// gets [sum(dy), sum(dy * (x - mean))] per channel (2C values).
+void batch_norm_train_grad(const float* x, const float* dy, float* dx, int64_t n, int64_t C, const float* mean,
+                           const float* var, const float* scale, const float* dmean, const float* dvar, float eps,
+                           double* sums);
+}  // namespace usn
