@@ -50,7 +50,7 @@ export async function evaluate(
   for await (const batch of dataset.batches(opts.split ?? 'test', { batchSize: opts.batchSize, shuffle: false })) {
     const logits = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, [batch.size, resolution, resolution, channels]);
-      return model.predict(normalizeImages(x, opts.mean, opts.std)) as tf.Tensor2D;
+      return model.predictOnBatch(normalizeImages(x, opts.mean, opts.std)) as tf.Tensor2D;
     });
     const values = (await logits.data()) as Float32Array;
     logits.dispose();

@@ -191,7 +191,7 @@ export async function resolveTeacher(spec: string, ctx: TeacherContext): Promise
     dir,
     model: modelName ?? meta?.model ?? path.basename(dir),
     top1,
-    logits: (images) => tf.tidy(() => folded.predict(normalizeImages(images, mean, std)) as tf.Tensor2D),
+    logits: (images) => tf.tidy(() => folded.predictOnBatch(normalizeImages(images, mean, std)) as tf.Tensor2D),
     dispose: () => folded.dispose(),
   };
 }

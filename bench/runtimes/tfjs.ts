@@ -26,7 +26,9 @@ export async function tfjsRuntime(model: tf.LayersModel, backend?: string): Prom
       const x = tf.tensor(randomInput(shape.reduce((a, b) => a * b, 1), () => rng.normal()), shape);
       return {
         async infer() {
-          const y = model.predict(x) as tf.Tensor;
+          // predictOnBatch, not predict: predict cuts its input into batches of 32 by default, so
+          // a batch-64 or batch-256 measurement would time batch-32 runs.
+          const y = model.predictOnBatch(x) as tf.Tensor;
           try {
             await y.data();
           } finally {

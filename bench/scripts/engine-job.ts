@@ -38,7 +38,7 @@ export async function resnetRefThroughput(job: ThroughputJob): Promise<Throughpu
           loss!.dispose();
         }
       : () => {
-          const y = model.predict(x) as tf.Tensor;
+          const y = model.predictOnBatch(x) as tf.Tensor;
           y.dataSync();
           y.dispose();
         };
