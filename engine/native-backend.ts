@@ -25,8 +25,94 @@ export interface NativeRegistration {
 
 export const NATIVE_BACKEND = 'native';
 
+/**
+ * Output storage that native kernels recycle. A training step allocates a few hundred MB of
+ * activation-sized outputs and drops them all again; as fresh external ArrayBuffers they made V8
+ * run a mark-compact every ~100 ms ("external memory pressure"), 5-8 ms each. Storage made here
+ * goes back to a free list (by exact length: a training step asks for the same sizes every time)
+ * when the last tensor holding it is disposed, unless it may be visible outside the backend: read
+ * by readSync/read (dataSync, data, arraySync, bufferSync all go there), or registered as a view
+ * or a second time (the cpu Slice kernel returns a subarray of its input, and any kernel could hand
+ * its input's array to a new tensor). Such storage is left to the garbage collector.
+ */
+class StoragePool {
+  /** Arrays shorter than this are cheap for V8 and are not pooled. */
+  static readonly MIN = 16384;
+  private static readonly CAP_BYTES = 256 * 2 ** 20;
+  private readonly free = new Map<number, Float32Array[]>();
+  private freeBytes = 0;
+  /** Pool-made storage by its ArrayBuffer: the tensors holding it, or -1 once it may be visible elsewhere. */
+  private readonly holders = new WeakMap<ArrayBufferLike, { array: Float32Array; count: number }>();
+
+  take(n: number): Float32Array {
+    const list = this.free.get(n);
+    const reused = list?.pop();
+    if (reused) {
+      this.freeBytes -= reused.byteLength;
+      return reused;
+    }
+    // Every native kernel writes each element, so skip the zero-fill of `new Float32Array`.
+    const array = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+    this.holders.set(array.buffer, { array, count: 0 });
+    return array;
+  }
+
+  registered(values: unknown): void {
+    const h = this.entry(values);
+    if (!h || h.count < 0) return;
+    h.count = values === h.array && h.count === 0 ? 1 : -1;
+  }
+
+  escaped(values: unknown): void {
+    const h = this.entry(values);
+    if (h) h.count = -1;
+  }
+
+  released(values: unknown): void {
+    const h = this.entry(values);
+    if (!h || h.count !== 1 || values !== h.array) return;
+    h.count = 0;
+    if (this.freeBytes + h.array.byteLength > StoragePool.CAP_BYTES) {
+      this.holders.delete(h.array.buffer);
+      return;
+    }
+    const list = this.free.get(h.array.length) ?? [];
+    list.push(h.array);
+    this.free.set(h.array.length, list);
+    this.freeBytes += h.array.byteLength;
+  }
+
+  private entry(values: unknown) {
+    return values instanceof Float32Array ? this.holders.get(values.buffer) : undefined;
+  }
+}
+
+const pool = new StoragePool();
+
 /** A cpu backend under its own name, so tfjs keeps its tensors and kernels apart from 'cpu'. */
-export class NativeBackend extends MathBackendCPU {}
+export class NativeBackend extends MathBackendCPU {
+  override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): object {
+    pool.registered(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: object, values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    pool.registered(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override readSync(dataId: object): tf.backend_util.BackendValues {
+    pool.escaped(this.data.get(dataId)?.values);
+    return super.readSync(dataId);
+  }
+
+  override disposeData(dataId: object, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const gone = super.disposeData(dataId, force);
+    if (values && !this.data.has(dataId)) pool.released(values);
+    return gone;
+  }
+}
 
 let addon: NativeAddon | null = null;
 let registration: Promise<NativeRegistration> | null = null;
@@ -113,13 +199,9 @@ function convParams(ci: tf.backend_util.Conv2DInfo): number[] {
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/**
- * Output storage for a native kernel. Every native kernel writes each element, so big outputs skip
- * the zero-fill of `new Float32Array` (a whole extra pass over memory for an elementwise op).
- */
+/** Output storage for a native kernel (which writes every element: the pool's arrays are not zeroed). */
 function alloc(n: number): Float32Array {
-  if (n < 16384) return new Float32Array(n);
-  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+  return n < StoragePool.MIN ? new Float32Array(n) : pool.take(n);
 }
 
 /** A bias the addon can add per output channel: length-C, or a scalar broadcast to C. */

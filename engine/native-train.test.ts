@@ -188,6 +188,46 @@ describe.skipIf(!reg.available)('native backend: training steps of the roster', 
     }
   });
 
+  it('several SGD steps in a row (outputs recycled between steps) follow the cpu backend', async () => {
+    // Conv-BN-ReLU blocks wide enough (4x16x16x64) that their outputs and gradients are pooled and
+    // reused from one step to the next: a buffer recycled while still in use changes the losses.
+    const rng = new Rng(71);
+    const x = Float32Array.from({ length: 4 * 16 * 16 * 3 }, () => rng.normal());
+    const y = Int32Array.from({ length: 4 }, () => rng.int(10));
+    const run = async (backend: string, weights: Float32Array[] | null) => {
+      await tf.setBackend(backend);
+      const input = tf.input({ shape: [16, 16, 3] });
+      let h: tf.SymbolicTensor = input;
+      for (const filters of [64, 64]) {
+        h = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: filters }) }).apply(h) as tf.SymbolicTensor;
+        h = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
+        h = tf.layers.activation({ activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+      }
+      h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }).apply(h) as tf.SymbolicTensor });
+      if (weights) model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
+      const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+      const xs = tf.tensor4d(x, [4, 16, 16, 3]);
+      const labels = tf.oneHot(tf.tensor1d(y, 'int32'), 10);
+      const opt = tf.train.sgd(0.05);
+      const losses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+        losses.push(loss.dataSync()[0]);
+        loss.dispose();
+      }
+      const final = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+      tf.dispose([xs, labels]);
+      opt.dispose();
+      model.dispose();
+      return { initial, losses, final };
+    };
+    const ref = await run('cpu', null);
+    const got = await run('native', ref.initial);
+    got.losses.forEach((l, i) => expect(Math.abs(l - ref.losses[i]) / Math.max(Math.abs(ref.losses[i]), 1e-2), `loss ${i}`).toBeLessThanOrEqual(TOL));
+    got.final.forEach((w, i) => expect(relErr(w, ref.final[i]), `weight ${i}`).toBeLessThanOrEqual(TOL));
+  });
+
   it('optimiser steps on native keep the tensor count flat', async () => {
     await tf.setBackend('native');
     const model = createModel(names[0], { numClasses: 10, inputShape: [RES, RES, 3], seed: 2 });

@@ -347,6 +347,44 @@ describe.skipIf(!reg.available)('native backend', () => {
     await compare('unstack/stack through split/concat of batch 1', [raw(rng, [1, 4, 3])], (x) => tf.stack(tf.unstack(x, 1), 2));
   });
 
+  it('recycles output storage but never storage that is still visible (read, sliced, or held twice)', async () => {
+    const rng = new Rng(61);
+    const shape = [4, 16, 16, 20]; // 20480 values: large enough to be pooled
+    const xs = [0, 1, 2, 3].map(() => tf.tensor(randn(rng, 20480), shape));
+    const storage = (t: tf.Tensor) => (tf.backend() as unknown as { data: { get(id: object): { values: Float32Array } } }).data.get(t.dataId).values;
+    // Recycling happens: a disposed output's storage backs the next output of the same size (so
+    // the checks below are not vacuous).
+    const first = tf.relu(xs[0]);
+    const buffer = storage(first).buffer;
+    first.dispose();
+    const second = tf.relu(xs[1]);
+    expect(storage(second).buffer).toBe(buffer);
+    second.dispose();
+    // Read by dataSync, then disposed: the array the caller holds keeps its values.
+    const read = tf.relu(xs[0]);
+    const held = read.dataSync() as Float32Array;
+    const heldCopy = held.slice();
+    read.dispose();
+    // Sliced (the cpu Slice kernel returns a view of its input's storage), then the input disposed.
+    const whole = tf.relu(xs[1]);
+    const part = tf.slice(whole, [1], [2]);
+    const partWant = tf.relu(tf.slice(xs[1], [1], [2])).dataSync().slice();
+    whole.dispose();
+    // Handed to a second tensor (as any kernel may do with its input's array), then the first disposed.
+    const orig = tf.relu(xs[2]);
+    const twin = tf.engine().makeTensorFromTensorInfo((tf.backend() as unknown as tf.KernelBackend & { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(shape, 'float32', storage(orig)));
+    const twinWant = storage(orig).slice();
+    orig.dispose();
+    // Many new outputs of the same size, each written with other values.
+    const churn = Array.from({ length: 6 }, (_, i) => tf.mul(xs[3], i + 2));
+    tf.dispose(churn);
+    const more = Array.from({ length: 6 }, (_, i) => tf.add(xs[3], i + 7));
+    expect(held).toEqual(heldCopy);
+    expect(part.dataSync()).toEqual(partWant);
+    expect(twin.dataSync()).toEqual(twinWant);
+    tf.dispose([...more, part, twin, ...xs]);
+  });
+
   it('rejects storage the addon cannot read instead of corrupting memory', async () => {
     const { nativeAddon } = await import('./native-backend.js');
     const a = nativeAddon()!;
