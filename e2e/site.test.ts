@@ -122,6 +122,8 @@ describe('chart', () => {
       const model = Object.keys(SEEDS).find((m) => Math.abs(SEEDS[m].usi - (arrows.y[3 * i + 1] as number)) < 1e-12 && SEEDS[m].tfjs[1] === arrows.x[3 * i + 1])!;
       expect(arrows.y[3 * i]).toBeCloseTo(SEEDS[model].baseline, 12);
     }
+    // Every fixture arrow is long enough for a head; the heads are one path beside the traces.
+    expect(await page.getAttribute('[data-testid="chart"] path.arrowheads', 'data-heads')).toBe(String(n));
     await page.screenshot({ path: path.join(ARTIFACTS, 'chart-gains.png'), fullPage: true });
     // The URL names the view: the table link follows it, a fresh visit shows it, Back undoes it.
     expect(await page.getAttribute('a[href^="/table?"]', 'href')).toContain('variant=both');
@@ -133,6 +135,7 @@ describe('chart', () => {
     await page.waitForURL((u) => !u.search.includes('variant='));
     const back = await chartState(page, s.renders);
     expect(back.points).toHaveLength(n);
+    expect(await page.locator('[data-testid="chart"] path.arrowheads').count()).toBe(0);
     expect(back.front.map((f) => f.model).sort()).toEqual([...FRONT_TFJS_USI].sort());
     expect(await page.getAttribute('button[name="variant"][value="usi"]', 'aria-pressed')).toBe('true');
   });

@@ -3,7 +3,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import type { Data, Layout } from 'plotly.js-dist-min';
 import { frontStepLine } from '../lib/front.js';
-import { arrowHeads, gainPairs, gainSegments } from '../lib/gains.js';
+import { arrowHeadPath, gainPairs, gainSegments, type GainPair } from '../lib/gains.js';
 import { formatCount, formatPercent } from '../lib/format.js';
 import { logTicks } from '../lib/ticks.js';
 import { FAMILIES, familyStyle, type ChartPoint } from '../lib/points.js';
@@ -41,6 +41,45 @@ const HOVER =
   'params %{customdata[6]} · %{customdata[7]} GMACs<br>' +
   'run %{customdata[8]}<extra></extra>';
 
+const GAINS_TRACE = 'USI gain (baseline → USI)';
+
+/** The parts of Plotly's graph div the arrowheads need: not public API, but stable since plotly.js 1.x. */
+interface PlotlyInternals {
+  _fullLayout?: {
+    xaxis: { c2p(v: number): number };
+    yaxis: { c2p(v: number): number };
+    _plots?: { xy?: { plot?: { node(): Element | null } } };
+  };
+  _fullData?: Array<{ name?: string; visible?: boolean | 'legendonly' }>;
+}
+
+/**
+ * The heads of the gain arrows, as one path in the plot area under the traces, placed from the
+ * axes as drawn now (Plotly calls this again after a zoom or resize). Hidden with the gain lines
+ * when the legend hides them.
+ */
+function drawArrowHeads(gd: HTMLElement, pairs: readonly GainPair[]): void {
+  const { _fullLayout: full, _fullData: traces = [] } = gd as unknown as PlotlyInternals;
+  const layer = full?._plots?.xy?.plot?.node();
+  if (!full || !layer) return;
+  let path = layer.querySelector<SVGPathElement>(':scope > path.arrowheads');
+  if (pairs.length === 0 || !traces.some((t) => t.name === GAINS_TRACE && t.visible === true)) {
+    path?.remove();
+    return;
+  }
+  if (!path) {
+    path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.setAttribute('class', 'arrowheads');
+    path.setAttribute('fill', '#666');
+    path.style.pointerEvents = 'none';
+    layer.insertBefore(path, layer.firstChild);
+  }
+  const { xaxis: x, yaxis: y } = full;
+  const heads = arrowHeadPath(pairs.map((p) => ({ bx: x.c2p(p.baseline.imagesPerSec), by: y.c2p(p.baseline.top1), ux: x.c2p(p.usi.imagesPerSec), uy: y.c2p(p.usi.top1) })));
+  path.setAttribute('d', heads.d);
+  path.setAttribute('data-heads', String(heads.count));
+}
+
 export default function ChartView({ points, showGains, title }: ChartViewProps) {
   const router = useRouter();
   // The figure exists only in the browser: building it during server rendering would spend server
@@ -48,8 +87,8 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
 
-  const { data, layout, attrs } = useMemo(() => {
-    if (!mounted) return { data: [], layout: {}, attrs: undefined };
+  const { data, layout, attrs, pairs } = useMemo(() => {
+    if (!mounted) return { data: [], layout: {}, attrs: undefined, pairs: [] };
     const traces: Data[] = [];
     const labelled = points.length <= MAX_LABELLED;
     const families = [...FAMILIES, ...new Set(points.map((p) => p.family).filter((f) => !(FAMILIES as readonly string[]).includes(f)))];
@@ -94,38 +133,18 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
         hoverinfo: 'skip',
       } as Data);
     }
-    if (showGains) {
-      const pairs = gainPairs(points);
-      if (pairs.length > 0) {
-        const seg = gainSegments(pairs);
-        // The heads are their own trace of [baseline, USI] pairs, a head on each USI end turned
-        // along its segment: markers on the line trace itself (size 0 except at the heads) drew
-        // 3 nodes per arrow and cost the chart with both variants about a third of its drawing time.
-        const head = arrowHeads(pairs);
-        traces.unshift(
-          {
-            type: 'scatter',
-            mode: 'lines',
-            name: 'USI gain (baseline → USI)',
-            legendgroup: 'gains',
-            x: seg.x,
-            y: seg.y,
-            line: { color: '#888', width: 1.2 },
-            hoverinfo: 'skip',
-          } as Data,
-          {
-            type: 'scatter',
-            mode: 'markers',
-            name: 'arrowheads',
-            legendgroup: 'gains',
-            showlegend: false,
-            x: head.x,
-            y: head.y,
-            marker: { symbol: 'arrow', angleref: 'previous', size: head.size, color: '#666' },
-            hoverinfo: 'skip',
-          } as Data,
-        );
-      }
+    const pairs = showGains ? gainPairs(points) : [];
+    if (pairs.length > 0) {
+      const seg = gainSegments(pairs);
+      traces.unshift({
+        type: 'scatter',
+        mode: 'lines',
+        name: GAINS_TRACE,
+        x: seg.x,
+        y: seg.y,
+        line: { color: '#888', width: 1.2 },
+        hoverinfo: 'skip',
+      } as Data);
     }
     const xs = points.map((p) => p.imagesPerSec);
     // A third of a decade of room on each side keeps edge points and their labels inside the plot.
@@ -161,7 +180,7 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
       'data-points': JSON.stringify(points.map((p) => ({ id: p.id, model: p.model, variant: p.variant, x: p.imagesPerSec, y: p.top1 }))),
       'data-front': JSON.stringify(front),
     } as const;
-    return { data: traces, layout, attrs };
+    return { data: traces, layout, attrs, pairs };
   }, [points, showGains, title, mounted]);
 
   if (!mounted) return <div className="chart" data-testid="chart" data-state="loading" data-renders="0" />;
@@ -172,6 +191,7 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
       data={data}
       layout={layout}
       dataAttributes={attrs}
+      afterPlot={(gd) => drawArrowHeads(gd, pairs)}
       onPointClick={(cd) => {
         if (Array.isArray(cd) && typeof cd[0] === 'string') router.push(`/models/${encodeURIComponent(cd[0])}`);
       }}

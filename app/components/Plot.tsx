@@ -25,17 +25,24 @@ export interface PlotProps {
   /** Extra attributes on the container, e.g. the plotted values for tests and scripts. */
   dataAttributes?: Record<`data-${string}`, string>;
   onPointClick?: (customdata: unknown) => void;
+  /**
+   * Draws what the figure's traces cannot, into Plotly's SVG: called after every draw and after
+   * every zoom, resize or legend toggle, which move or hide what it drew.
+   */
+  afterPlot?: (gd: PlotlyHTMLElement) => void;
   testId?: string;
 }
 
 const CONFIG: Partial<Config> = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
 
-export default function Plot({ data, layout, className, dataAttributes, onPointClick, testId }: PlotProps) {
+export default function Plot({ data, layout, className, dataAttributes, onPointClick, afterPlot, testId }: PlotProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [renders, setRenders] = useState(0);
   const clickRef = useRef(onPointClick);
   clickRef.current = onPointClick;
+  const afterPlotRef = useRef(afterPlot);
+  afterPlotRef.current = afterPlot;
 
   useEffect(() => {
     let cancelled = false;
@@ -54,6 +61,12 @@ export default function Plot({ data, layout, className, dataAttributes, onPointC
           const cd = ev.points[0]?.customdata;
           if (cd !== undefined) clickRef.current?.(cd);
         });
+        afterPlotRef.current?.(gd);
+        const redrawn = () => afterPlotRef.current?.(gd);
+        gd.removeAllListeners?.('plotly_relayout');
+        gd.removeAllListeners?.('plotly_restyle');
+        gd.on('plotly_relayout', redrawn);
+        gd.on('plotly_restyle', redrawn);
         setState('ready');
         setRenders((n) => n + 1);
       })

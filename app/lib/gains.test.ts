@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrowHeads, gainPairs, gainSegments } from './gains.js';
+import { arrowHeadPath, gainPairs, gainSegments } from './gains.js';
 import type { ChartPoint } from './points.js';
 
 function point(id: number, model: string, variant: 'usi' | 'baseline', top1: number, ips: number, date: string): ChartPoint {
@@ -36,8 +36,22 @@ describe('gainPairs', () => {
     expect(gainSegments(pairs)).toEqual({ x: [10, 11, null, 21, 20, null], y: [0.5, 0.6, null, 0.65, 0.7, null] });
   });
 
-  it('puts one head on each USI end, after its baseline point so it turns along the segment', () => {
-    const pairs = gainPairs([point(1, 'a', 'baseline', 0.5, 10, 'd'), point(2, 'a', 'usi', 0.6, 11, 'd'), point(4, 'b', 'baseline', 0.65, 21, 'd'), point(3, 'b', 'usi', 0.7, 20, 'd')]);
-    expect(arrowHeads(pairs, 9)).toEqual({ x: [10, 11, 21, 20], y: [0.5, 0.6, 0.65, 0.7], size: [0, 9, 0, 9] });
+  it('draws one head per segment, its tip short of the USI end and pointing along the segment', () => {
+    // Upwards (y grows down in pixels) from (100, 200) to (100, 100), and rightwards from (0, 0) to (50, 0).
+    const { d, count } = arrowHeadPath(
+      [
+        { bx: 100, by: 200, ux: 100, uy: 100 },
+        { bx: 0, by: 0, ux: 50, uy: 0 },
+      ],
+      { standoff: 6, length: 8, halfWidth: 4 },
+    );
+    expect(count).toBe(2);
+    expect(d).toBe('M100,106L104,114L96,114ZM44,0L36,4L36,-4Z');
+  });
+
+  it('leaves out the head of a segment too short to hold one, or with an end off the axes', () => {
+    const short = { bx: 0, by: 0, ux: 0, uy: 10 };
+    const offAxis = { bx: NaN, by: 0, ux: 0, uy: 100 };
+    expect(arrowHeadPath([short, offAxis], { standoff: 6, length: 8 })).toEqual({ d: '', count: 0 });
   });
 });

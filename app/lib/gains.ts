@@ -41,19 +41,39 @@ export function gainSegments(pairs: readonly GainPair[]): { x: Array<number | nu
   return { x, y };
 }
 
+/** A baseline→USI segment in the plot's pixels (y grows downwards). */
+export interface PixelSegment {
+  bx: number;
+  by: number;
+  ux: number;
+  uy: number;
+}
+
+const tenth = (v: number) => Math.round(v * 10) / 10;
+
 /**
- * The arrowheads as one marker trace: each pair's baseline then USI point, sized 0 and `size`, so a
- * marker with angleref 'previous' on the USI point points along its segment and the baseline
- * point draws nothing.
+ * The arrowheads as one SVG path in pixels: a filled triangle per segment, pointing along it, its
+ * tip `standoff` short of the USI point so it sits beside the USI marker instead of under it. A
+ * segment too short to hold a head gets none: the two markers nearly touch, and a head would cover
+ * the baseline marker. One path instead of a Plotly marker per head: a marker trace of heads cost
+ * the both-variants chart about a third of its drawing time, one SVG element per point.
  */
-export function arrowHeads(pairs: readonly GainPair[], size = 11): { x: number[]; y: number[]; size: number[] } {
-  const x: number[] = [];
-  const y: number[] = [];
-  const sizes: number[] = [];
-  for (const p of pairs) {
-    x.push(p.baseline.imagesPerSec, p.usi.imagesPerSec);
-    y.push(p.baseline.top1, p.usi.top1);
-    sizes.push(0, size);
+export function arrowHeadPath(segments: readonly PixelSegment[], { standoff = 7, length = 7, halfWidth = 3.5 } = {}): { d: string; count: number } {
+  const heads: string[] = [];
+  for (const s of segments) {
+    const dx = s.ux - s.bx;
+    const dy = s.uy - s.by;
+    const len = Math.hypot(dx, dy);
+    if (!(len > standoff + length)) continue; // also skips a segment with an unplottable end (NaN)
+    const ex = dx / len;
+    const ey = dy / len;
+    const tipX = s.ux - ex * standoff;
+    const tipY = s.uy - ey * standoff;
+    const baseX = tipX - ex * length;
+    const baseY = tipY - ey * length;
+    heads.push(
+      `M${tenth(tipX)},${tenth(tipY)}L${tenth(baseX - ey * halfWidth)},${tenth(baseY + ex * halfWidth)}L${tenth(baseX + ey * halfWidth)},${tenth(baseY - ex * halfWidth)}Z`,
+    );
   }
-  return { x, y, size: sizes };
+  return { d: heads.join(''), count: heads.length };
 }
