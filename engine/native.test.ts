@@ -125,6 +125,26 @@ describe.skipIf(!reg.available)('native backend', () => {
     await compare('explicit pad', [x, f], (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, [2, 1], [[0, 0], [2, 1], [0, 2], [0, 0]]));
   });
 
+  it('conv2d 3x3 stride 1 with 8+ channels (Winograd F(4x4,3x3)): values and both gradients', async () => {
+    // Output sizes that are not multiples of the 4x4 tile, odd channel counts, padding 'valid',
+    // explicit and asymmetric, batch 1, several tile blocks (1,856 tiles of 8+8 channels), and
+    // a fused bias + relu; the input gradient of each is a Winograd convolution too.
+    const rng = new Rng(12);
+    type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+    const cases: Array<[number[], number[], Pad]> = [
+      [[1, 9, 7, 12], [3, 3, 12, 10], 'same'],
+      [[2, 11, 10, 9], [3, 3, 9, 13], 'valid'],
+      [[3, 6, 9, 8], [3, 3, 8, 8], [[0, 0], [2, 0], [0, 1], [0, 0]]],
+      [[29, 32, 32, 8], [3, 3, 8, 8], 'same'],
+    ];
+    for (const [xs, fs, pad] of cases) {
+      await compare(`winograd conv ${xs} * ${fs} ${JSON.stringify(pad)}`, [raw(rng, xs), raw(rng, fs)],
+        (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, pad));
+    }
+    await compare('winograd fused bias + relu', [raw(rng, [2, 8, 8, 8]), raw(rng, [3, 3, 8, 16]), raw(rng, [16])], (x, f, b) =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }));
+  }, 120_000);
+
   it('fused conv2d: bias and every activation, with gradients', async () => {
     const rng = new Rng(9);
     const acts = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const;

@@ -15,6 +15,7 @@
 #endif
 
 #include "parallel.h"
+#include "winograd.h"
 
 namespace usn {
 
@@ -233,6 +234,8 @@ void conv2d(const ConvParams& p, const float* x, const float* w, const float* bi
   const int64_t opix = int64_t(p.oh) * p.ow;
   if (is_pointwise(p)) {
     sgemm(false, false, static_cast<int>(p.n * opix), p.cout, K, x, K, w, p.cout, 0.f, y, p.cout);
+  } else if (winograd_applies(p)) {
+    winograd_conv2d(p, x, w, y);
   } else if (!per_thread_chunks(p, [&](int n0, int cnt, float* col, int) {
                im2col(p, x, n0, cnt, col);
                sgemm1(false, false, static_cast<int>(cnt * opix), p.cout, K, col, K, w, p.cout, 0.f, y + n0 * opix * p.cout, p.cout);
@@ -253,6 +256,10 @@ void conv2d_backprop_input(const ConvParams& p, const float* dy, const float* w,
   const int64_t opix = int64_t(p.oh) * p.ow;
   if (is_pointwise(p)) {
     sgemm(false, true, static_cast<int>(p.n * opix), K, p.cout, dy, p.cout, w, p.cout, 0.f, dx, K);
+    return;
+  }
+  if (winograd_applies(p) && p.pt <= 2 && p.pl <= 2) {
+    winograd_conv2d_backprop_input(p, dy, w, dx);
     return;
   }
   if (per_thread_chunks(p, [&](int n0, int cnt, float* col, int) {
