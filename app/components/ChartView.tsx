@@ -104,7 +104,9 @@ export default function ChartView({ points, showGains, title }: ChartViewProps) 
           text: labelled && variant === 'usi' ? pts.map((p) => p.model) : undefined,
           textposition: 'top center',
           textfont: { size: 10, color: '#4a5263' },
-          cliponaxis: false,
+          // Unclipped so edge labels stay whole; without labels, clipping to the plot area is cheaper:
+          // an unclipped trace shows or hides every point by hand on each draw and zoom.
+          cliponaxis: !labelled,
           legendgroup: family,
           x: pts.map((p) => p.imagesPerSec),
           y: pts.map((p) => p.top1),
