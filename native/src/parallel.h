@@ -6,10 +6,12 @@
 #include <thread>
 #include <vector>
 
-// GCC on x86-64 Linux: build the hot loops twice (AVX2+FMA and the x86-64-v2 baseline) and let
-// the loader pick, so one binary is fast on new CPUs and still runs on old ones.
+// GCC on x86-64 Linux: build the hot loops twice (x86-64-v3: AVX2+FMA, and the x86-64-v2 baseline)
+// and let the loader pick, so one binary is fast on new CPUs and still runs on old ones. The clone
+// is named by ISA level, not by a CPU: GCC's resolver for "arch=haswell" tests that the CPU *is* a
+// Haswell (model match), so every later Intel and every AMD CPU ran the SSE baseline.
 #if defined(USIBENCH_CLONES) && defined(__GNUC__) && !defined(__clang__)
-#define USN_HOT __attribute__((target_clones("arch=haswell", "default")))
+#define USN_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define USN_HOT
 #endif
