@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../../db/index.js';
+import { createLoadDb } from '../../e2e/fixture.js';
 import { fillCommand, siteDb } from './data.js';
+import { loadChartView } from './view.js';
 
 let dir: string;
 const saved = process.env.USIBENCH_DB;
@@ -55,6 +57,30 @@ describe('siteDb', () => {
     // Same file, same inode: the connection is reused.
     const again = siteDb();
     expect(again.ok && again.db).toBe(s.db);
+  });
+});
+
+describe('loadChartView', () => {
+  it('keeps what it read until another connection changes the database', () => {
+    const file = at('load.sqlite');
+    createLoadDb(file, 4); // 4 backbones × USI and baseline
+    const first = loadChartView({});
+    const again = loadChartView({ variant: 'both' });
+    if (first.kind !== 'ok' || again.kind !== 'ok') throw new Error(`expected a view, got ${first.kind}`);
+    expect(first.points.id).toHaveLength(8);
+    // The same selection (the variant is answered in the browser): the points were not read again.
+    expect(again.points).toBe(first.points);
+    expect(again.options).toBe(first.options);
+
+    const writer = openDb(file);
+    try {
+      writer.$client.prepare('DELETE FROM benchmark_results WHERE id = (SELECT max(id) FROM benchmark_results)').run();
+    } finally {
+      closeDb(writer);
+    }
+    const after = loadChartView({});
+    if (after.kind !== 'ok') throw new Error(`expected a view, got ${after.kind}`);
+    expect(after.points.id).toHaveLength(7);
   });
 });
 
