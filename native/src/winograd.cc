@@ -38,9 +38,15 @@ struct Geometry {
 Geometry geometry(int n, int h, int w, int c, int k, int oh, int ow, int pt, int pl) {
   Geometry g{n, h, w, c, k, oh, ow, pt, pl, (oh + 3) / 4, (ow + 3) / 4, 0, 0};
   g.tiles = n * g.tiles_h * g.tiles_w;
-  // V and M of a block take about 4 MiB together: each of the 36 GEMMs must be big enough to be
-  // worth BLAS's packing of its filter matrix (16-tile blocks ran 15-100% slower than 64-112).
-  g.tb = std::max(16, (1024 * 1024) / (36 * (c + k)) / 16 * 16);
+  // V and M of a block take at most about 4 MiB together: each of the 36 GEMMs must be big enough
+  // to be worth BLAS's packing of its filter matrix (16-tile blocks ran 15-100% slower than 64-112).
+  const int most = std::max(16, (1024 * 1024) / (36 * (c + k)) / 16 * 16);
+  // Then as many blocks as it takes to give every thread the same number: 256 tiles in blocks of
+  // 112 made 3 blocks, two for one thread and one for the other.
+  const int t = std::max(1, threads());
+  int blocks = (g.tiles + most - 1) / most;
+  if (t > 1) blocks = (blocks + t - 1) / t * t;
+  g.tb = std::max(16, ((g.tiles + blocks - 1) / blocks + 15) / 16 * 16);
   return g;
 }
 
