@@ -94,8 +94,16 @@ for (const backend of ['wasm', 'native'] as const) {
   for (const n of workerCounts) {
     const pool = await WorkerPool.create({ size: n, backend });
     const url = new URL('./engine-job.ts', import.meta.url);
+    // Cores the process kept busy (all its threads: the workers, V8's background GC and compiler
+    // threads): a single worker that also gets the idle core's help for those sets a baseline
+    // two workers, who must share both cores, cannot double.
+    let trainCores = 0;
     const run = async (mode: 'train' | 'infer', iters: number) => {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
       const rs = await Promise.all(Array.from({ length: n }, () => pool.run<ThroughputResult>(url, 'resnetRefThroughput', job(mode, iters))));
+      const cpu = process.cpuUsage(cpu0);
+      if (mode === 'train') trainCores = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
       return rs.reduce((s, r) => s + r.imagesPerSec, 0);
     };
     const train = await run('train', trainIters);
@@ -104,7 +112,7 @@ for (const backend of ['wasm', 'native'] as const) {
     aggregate.set(`${backend}:${n}`, { train, infer });
     const one = aggregate.get(`${backend}:1`);
     const scale = one && n > 1 ? `  (${(train / one.train).toFixed(2)}x / ${(infer / one.infer).toFixed(2)}x one worker)` : '';
-    console.log(`  ${String(n).padStart(2)} worker(s)  train ${f1(train)} img/s   infer ${f1(infer)} img/s   peak RSS ${rssMiB()} MiB${scale}`);
+    console.log(`  ${String(n).padStart(2)} worker(s)  train ${f1(train)} img/s (${trainCores.toFixed(2)} cores busy)   infer ${f1(infer)} img/s   peak RSS ${rssMiB()} MiB${scale}`);
   }
 }
 
