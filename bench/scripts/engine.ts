@@ -5,6 +5,7 @@
  * The native backend is also measured on the main thread at 1 and 2 addon threads, each against
  * PyTorch with the same number of threads (issue #7's target: native train >= 0.8x).
  *   --train-iters N (3)  --infer-iters N (8)  --workers 1,2,16 (1, 2 and all cores)  --no-torch
+ *   --rounds N (3): interleaved rounds of the worker-count measurements, medians printed
  *   --backends native,wasm (all that run here)
  */
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +17,7 @@ import { cpuInfo } from '../../common/environment.js';
 import { availableBackends, initBackend, type BackendName } from '../../engine/index.js';
 import { nativeAddon } from '../../engine/native-backend.js';
 import { WorkerPool } from '../../engine/workers.js';
+import { median } from '../stats.js';
 import { createModel } from '../../training/models/index.js';
 import { resnetRefThroughput, type ThroughputJob, type ThroughputResult } from './engine-job.js';
 
@@ -24,6 +26,7 @@ const { values: opts } = parseArgs({
   options: {
     'train-iters': { type: 'string', default: '3' },
     'infer-iters': { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
     workers: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     backends: { type: 'string' },
@@ -31,6 +34,7 @@ const { values: opts } = parseArgs({
 });
 const trainIters = Number(opts['train-iters']);
 const inferIters = Number(opts['infer-iters']);
+const rounds = Math.max(1, Number(opts.rounds));
 const cores = cpuInfo().cores;
 const workerCounts = opts.workers
   ? opts.workers.split(',').map(Number)
@@ -87,32 +91,51 @@ if (perBackend.has('native')) {
   await tf.setBackend('cpu');
 }
 
+// Worker counts are measured in interleaved rounds (1, 2, ..., then again), each pool kept alive
+// between rounds: the host's speed drifts over tens of seconds, and a one-worker figure taken in a
+// fast spell against a two-worker one in a slow spell (or the reverse) made the scaling read
+// anywhere from 1.5x to 2.1x. The scaling printed is the median of each round's own ratio.
 const aggregate = new Map<string, { train: number; infer: number }>();
+const scaling = new Map<string, { train: number; infer: number }>();
 for (const backend of ['wasm', 'native'] as const) {
   if (!perBackend.has(backend)) continue;
-  console.log(`\nAll cores: ${backend}, one worker thread per job (aggregate images/s):`);
+  console.log(`\nAll cores: ${backend}, one worker thread per job (aggregate images/s, median of ${rounds} interleaved rounds):`);
+  const url = new URL('./engine-job.ts', import.meta.url);
+  const pools = new Map<number, WorkerPool>();
+  for (const n of workerCounts) pools.set(n, await WorkerPool.create({ size: n, backend }));
+  type Round = { train: number; infer: number; trainCores: number };
+  const results = new Map<number, Round[]>(workerCounts.map((n) => [n, []]));
+  const measure = async (n: number, mode: 'train' | 'infer', iters: number) => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const rs = await Promise.all(Array.from({ length: n }, () => pools.get(n)!.run<ThroughputResult>(url, 'resnetRefThroughput', job(mode, iters))));
+    const cpu = process.cpuUsage(cpu0);
+    return { imagesPerSec: rs.reduce((sum, r) => sum + r.imagesPerSec, 0), cores: (cpu.user + cpu.system) / 1000 / (performance.now() - t0) };
+  };
+  for (let r = 0; r < rounds; r++) {
+    for (const n of workerCounts) {
+      const train = await measure(n, 'train', trainIters);
+      const infer = await measure(n, 'infer', inferIters);
+      results.get(n)!.push({ train: train.imagesPerSec, infer: infer.imagesPerSec, trainCores: train.cores });
+    }
+  }
+  for (const pool of pools.values()) await pool.close();
+  const one = results.get(1);
   for (const n of workerCounts) {
-    const pool = await WorkerPool.create({ size: n, backend });
-    const url = new URL('./engine-job.ts', import.meta.url);
-    // Cores the process kept busy (all its threads: the workers, V8's background GC and compiler
-    // threads): a single worker that also gets the idle core's help for those sets a baseline
-    // two workers, who must share both cores, cannot double.
-    let trainCores = 0;
-    const run = async (mode: 'train' | 'infer', iters: number) => {
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const rs = await Promise.all(Array.from({ length: n }, () => pool.run<ThroughputResult>(url, 'resnetRefThroughput', job(mode, iters))));
-      const cpu = process.cpuUsage(cpu0);
-      if (mode === 'train') trainCores = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
-      return rs.reduce((s, r) => s + r.imagesPerSec, 0);
-    };
-    const train = await run('train', trainIters);
-    const infer = await run('infer', inferIters);
-    await pool.close();
+    const rs = results.get(n)!;
+    const train = median(rs.map((x) => x.train));
+    const infer = median(rs.map((x) => x.infer));
     aggregate.set(`${backend}:${n}`, { train, infer });
-    const one = aggregate.get(`${backend}:1`);
-    const scale = one && n > 1 ? `  (${(train / one.train).toFixed(2)}x / ${(infer / one.infer).toFixed(2)}x one worker)` : '';
-    console.log(`  ${String(n).padStart(2)} worker(s)  train ${f1(train)} img/s (${trainCores.toFixed(2)} cores busy)   infer ${f1(infer)} img/s   peak RSS ${rssMiB()} MiB${scale}`);
+    // Cores the process kept busy while training (the workers and V8's background threads).
+    const cores = median(rs.map((x) => x.trainCores));
+    let scale = '';
+    if (one && n > 1) {
+      const ratio = { train: median(rs.map((x, i) => x.train / one[i].train)), infer: median(rs.map((x, i) => x.infer / one[i].infer)) };
+      scaling.set(`${backend}:${n}`, ratio);
+      const spread = rs.map((x, i) => (x.train / one[i].train).toFixed(2)).join(', ');
+      scale = `  (${ratio.train.toFixed(2)}x / ${ratio.infer.toFixed(2)}x one worker; train by round ${spread})`;
+    }
+    console.log(`  ${String(n).padStart(2)} worker(s)  train ${f1(train)} img/s (${cores.toFixed(2)} cores busy)   infer ${f1(infer)} img/s   peak RSS ${rssMiB()} MiB${scale}`);
   }
 }
 
@@ -155,9 +178,9 @@ for (const row of torch) {
   nativeRatios.push({ threads: row.threads, train });
   console.log(`  native ${row.threads} thread(s) / PyTorch ${row.threads} thread(s): train ${train.toFixed(2)}x   infer ${(n.infer.imagesPerSec / row.infer).toFixed(2)}x`);
 }
-const w1 = aggregate.get('wasm:1');
 const w2 = aggregate.get('wasm:2');
-if (w1 && w2) console.log(`  wasm two workers / one:     train ${(w2.train / w1.train).toFixed(2)}x   infer ${(w2.infer / w1.infer).toFixed(2)}x`);
+const wScale = scaling.get('wasm:2');
+if (wScale) console.log(`  wasm two workers / one:     train ${wScale.train.toFixed(2)}x   infer ${wScale.infer.toFixed(2)}x`);
 if (w2 && t2) console.log(`  wasm two workers / PyTorch 2 threads: train ${(w2.train / t2.train).toFixed(2)}x   infer ${(w2.infer / t2.infer).toFixed(2)}x`);
 
 const ok = (b: boolean) => (b ? 'met' : 'NOT met');
@@ -169,6 +192,6 @@ if (nativeRatios.length) {
 console.log('\nTargets (2-core machine): wasm train >= 28 img/s, >= 1.8x with two workers, infer >= 150 img/s');
 if (wasm?.train) {
   console.log(`  train one worker ${wasm.train.imagesPerSec.toFixed(1)}: ${ok(wasm.train.imagesPerSec >= 28)}`);
-  if (w1 && w2) console.log(`  two-worker scaling ${(w2.train / w1.train).toFixed(2)}x: ${ok(w2.train / w1.train >= 1.8)}`);
+  if (wScale) console.log(`  two-worker scaling ${wScale.train.toFixed(2)}x: ${ok(wScale.train >= 1.8)}`);
   console.log(`  infer one worker ${wasm.infer.imagesPerSec.toFixed(1)}: ${ok(wasm.infer.imagesPerSec >= 150)}`);
 }
