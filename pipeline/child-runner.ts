@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../common/atomic.js';
-import { cpuInfo } from '../common/environment.js';
 import type { PlannedJob } from './plan.js';
 import type { JobContext, JobOutput, JobRunner } from './runner.js';
 import type { WorkerJobFile, WorkerResult } from './worker.js';
@@ -25,24 +24,10 @@ function logTail(file: string, lines = 3, maxChars = 300): string {
   }
 }
 
-/**
- * A job's environment. Jobs that share the machine split its cores between their native addons
- * (USIBENCH_NATIVE_THREADS): two training jobs each computing on every core ran 4 threads on 2
- * cores. A benchmark runs alone and keeps them all; a thread count the user set is kept.
- */
-export function jobEnv(base: NodeJS.ProcessEnv, job: Pick<PlannedJob, 'exclusive'>, parallelJobs: number, cores: number): NodeJS.ProcessEnv {
-  if (job.exclusive || parallelJobs <= 1 || base.USIBENCH_NATIVE_THREADS) return base;
-  return { ...base, USIBENCH_NATIVE_THREADS: String(Math.max(1, Math.floor(cores / parallelJobs))) };
-}
-
 export class ChildProcessRunner implements JobRunner {
   private readonly children = new Set<ChildProcess>();
 
-  /** parallelJobs: how many jobs the scheduler runs at once (they share the cores). */
-  constructor(
-    private readonly env: NodeJS.ProcessEnv = process.env,
-    private readonly parallelJobs = 1,
-  ) {}
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
   run(job: PlannedJob, ctx: JobContext): Promise<JobOutput> {
     fs.mkdirSync(ctx.outDir, { recursive: true });
@@ -56,7 +41,7 @@ export class ChildProcessRunner implements JobRunner {
     fs.writeSync(log, `\n=== ${new Date().toISOString()} ${job.label} (${job.key}) ===\n`);
     return new Promise<JobOutput>((resolve, reject) => {
       // Progress bars in a log file print a line every few seconds instead of redrawing.
-      const child = spawn(process.execPath, [WORKER, jobFile], { stdio: ['ignore', log, log], env: { ...jobEnv(this.env, job, this.parallelJobs, cpuInfo().cores), FORCE_COLOR: '0', USIBENCH_NIGHTLY_PID: String(process.pid) } });
+      const child = spawn(process.execPath, [WORKER, jobFile], { stdio: ['ignore', log, log], env: { ...this.env, FORCE_COLOR: '0', USIBENCH_NIGHTLY_PID: String(process.pid) } });
       this.children.add(child);
       child.on('error', (err) => {
         this.children.delete(child);

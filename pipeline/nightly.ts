@@ -85,7 +85,7 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
   const dbFile = resolveDbPath(opts.dbFile);
   const workDir = path.resolve(config.workDir);
   const concurrency = Math.max(1, opts.jobs ?? cpuInfo().cores);
-  const runner = opts.runner ?? new ChildProcessRunner(process.env, concurrency);
+  const runner = opts.runner ?? new ChildProcessRunner();
   const db = openDb(dbFile);
   const cpu = cpuInfo();
   const envId = environmentId(db, { host: hostName(), cpuModel: cpu.model, cores: cpu.cores, gpu: null, os: `${os.type()} ${os.release()} ${os.arch()}`, versions: softwareVersions() });
