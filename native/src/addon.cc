@@ -425,6 +425,14 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// The batch-norm gradients sum per channel in double; JS gets the 2C sums as floats.
+template <class F>
+void channel_sums_into(F32& sums, int64_t C, F&& compute) {
+  std::vector<double> s(2 * C);
+  compute(s.data());
+  for (int64_t i = 0; i < 2 * C; ++i) sums.data[i] = static_cast<float>(s[i]);
+}
+
 // batchNormGrad(x, dy, dx, channels, mean, variance, scale|null, eps, sums): sums gets
 // [sum(dy) per channel, sum(dy * (x - mean)) per channel] (2C values).
 napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
@@ -442,10 +450,10 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (!need(c, dy, int64_t(x.length), "dy") || !need(c, dx, int64_t(x.length), "dx") || !need(c, sums, 2 * C, "sums")) return nullptr;
-  std::vector<double> s(2 * C);
-  usn::batch_norm_grad(x.data, dy.data, dx.data, int64_t(x.length), C, mean.data, int64_t(mean.length), var.data,
-                       int64_t(var.length), scale.data, int64_t(scale.length), eps, s.data());
-  for (int64_t i = 0; i < 2 * C; ++i) sums.data[i] = static_cast<float>(s[i]);
+  channel_sums_into(sums, C, [&](double* s) {
+    usn::batch_norm_grad(x.data, dy.data, dx.data, int64_t(x.length), C, mean.data, int64_t(mean.length), var.data,
+                         int64_t(var.length), scale.data, int64_t(scale.length), eps, s);
+  });
   return undefined(env);
 }
 
@@ -493,10 +501,10 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
                                                          {&dmean, "dmean", true}, {&dvar, "dvariance", true}}) ||
       !need(c, dy, int64_t(x.length), "dy") || !need(c, dx, int64_t(x.length), "dx") || !need(c, sums, 2 * C, "sums"))
     return nullptr;
-  std::vector<double> s(2 * C);
-  usn::batch_norm_train_grad(x.data, dy.data, dx.data, int64_t(x.length), C, mean.data, var.data, scale.data, dmean.data,
-                             dvar.data, eps, s.data());
-  for (int64_t i = 0; i < 2 * C; ++i) sums.data[i] = static_cast<float>(s[i]);
+  channel_sums_into(sums, C, [&](double* s) {
+    usn::batch_norm_train_grad(x.data, dy.data, dx.data, int64_t(x.length), C, mean.data, var.data, scale.data, dmean.data,
+                               dvar.data, eps, s);
+  });
   return undefined(env);
 }
 

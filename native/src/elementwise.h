@@ -30,14 +30,10 @@ void tile(const std::vector<int64_t>& shape, const std::vector<int64_t>& reps, c
 void batch_norm(const float* x, float* y, int64_t n, int64_t C, const float* mean, int64_t mean_n, const float* var,
                 int64_t var_n, const float* offset, int64_t offset_n, const float* scale, int64_t scale_n, float eps);
 
-}  // namespace usn
-
-namespace usn {
+// The gradient of batch_norm over the last axis with mean and variance as inputs; sums gets
+// [sum(dy), sum(dy * (x - mean))] per channel (2C values).
 void batch_norm_grad(const float* x, const float* dy, float* dx, int64_t n, int64_t C, const float* mean, int64_t mean_n,
                      const float* var, int64_t var_n, const float* scale, int64_t scale_n, float eps, double* sums);
-}  // namespace usn
-
-namespace usn {
 // Training-mode batch norm over the last axis (statistics of this batch): writes y, mean and the
 // biased variance (C values each). scale/offset may be null (1 and 0).
 void batch_norm_train(const float* x, float* y, int64_t n, int64_t C, const float* scale, const float* offset, float eps,
@@ -47,4 +43,5 @@ void batch_norm_train(const float* x, float* y, int64_t n, int64_t C, const floa
 void batch_norm_train_grad(const float* x, const float* dy, float* dx, int64_t n, int64_t C, const float* mean,
                            const float* var, const float* scale, const float* dmean, const float* dvar, float eps,
                            double* sums);
+
 }  // namespace usn

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,14 +63,6 @@ const char* simd_name() {
 #else
   return "baseline";
 #endif
-}
-
-// A scratch buffer kept per calling thread so repeated calls (every training step) do not pay
-// page faults for a fresh tens-of-MB allocation.
-static float* scratch(size_t count) {
-  thread_local std::vector<float> buf;
-  if (buf.size() < count) buf.resize(count);
-  return buf.data();
 }
 
 static inline float act1(float v, int act, float alpha) {
@@ -209,18 +202,20 @@ static void col2im(const ConvParams& p, const float* col, int n0, int cnt, float
 // and a single-threaded sgemm on its own scratch buffer: one parallel region per convolution instead
 // of two per chunk, and the buffer stays in that core's cache. Chunks go to whichever thread is
 // free. fn(n0, cnt, col, thread). Returns false (nothing done) where there are too few images to
-// give every thread a chunk.
+// give every thread a chunk (splits_per_thread).
+static bool splits_per_thread(const ConvParams& p) { return threads() > 1 && p.n >= threads(); }
+
 template <class F>
 static bool per_thread_chunks(const ConvParams& p, F&& fn) {
+  if (!splits_per_thread(p)) return false;
   const int t = threads();
-  if (t <= 1 || p.n < t) return false;
   const int per_thread = (p.n + t * chunk_images(p) - 1) / (t * chunk_images(p));
   const int chunks = t * per_thread;
   const int chunk = (p.n + chunks - 1) / chunks;
   const int64_t K = int64_t(p.fh) * p.fw * p.cin;
   const int64_t opix = int64_t(p.oh) * p.ow;
   parallel_for(chunks, 1e9, [&](int64_t lo, int64_t hi, int tid) {
-    float* col = scratch(size_t(chunk) * opix * K);
+    float* col = thread_scratch(size_t(chunk) * opix * K);
     for (int64_t c = lo; c < hi; ++c) {
       const int n0 = static_cast<int>(c * chunk);
       const int cnt = std::min(chunk, p.n - n0);
@@ -242,7 +237,7 @@ void conv2d(const ConvParams& p, const float* x, const float* w, const float* bi
                sgemm1(false, false, static_cast<int>(cnt * opix), p.cout, K, col, K, w, p.cout, 0.f, y + n0 * opix * p.cout, p.cout);
              })) {
     const int chunk = chunk_images(p);
-    float* col = scratch(size_t(chunk) * opix * K);
+    float* col = thread_scratch(size_t(chunk) * opix * K);
     for (int n0 = 0; n0 < p.n; n0 += chunk) {
       const int cnt = std::min(chunk, p.n - n0);
       im2col(p, x, n0, cnt, col);
@@ -259,7 +254,7 @@ void conv2d_backprop_input(const ConvParams& p, const float* dy, const float* w,
     sgemm(false, true, static_cast<int>(p.n * opix), K, p.cout, dy, p.cout, w, p.cout, 0.f, dx, K);
     return;
   }
-  if (winograd_applies(p) && p.pt <= 2 && p.pl <= 2) {
+  if (winograd_applies(p)) {
     winograd_conv2d_backprop_input(p, dy, w, dx);
     return;
   }
@@ -269,7 +264,7 @@ void conv2d_backprop_input(const ConvParams& p, const float* dy, const float* w,
       }))
     return;
   const int chunk = chunk_images(p);
-  float* col = scratch(size_t(chunk) * opix * K);
+  float* col = thread_scratch(size_t(chunk) * opix * K);
   for (int n0 = 0; n0 < p.n; n0 += chunk) {
     const int cnt = std::min(chunk, p.n - n0);
     sgemm(false, true, static_cast<int>(cnt * opix), K, p.cout, dy + n0 * opix * p.cout, p.cout, w, p.cout, 0.f, col, K);
@@ -284,26 +279,26 @@ void conv2d_backprop_filter(const ConvParams& p, const float* x, const float* dy
     sgemm(true, false, K, p.cout, static_cast<int>(p.n * opix), x, K, dy, p.cout, 0.f, dw, p.cout);
     return;
   }
-  {
-    // Each thread accumulates its images into a private dw; the partials are summed after.
+  if (splits_per_thread(p)) {
+    // Each thread accumulates its images into a private dw (its first product overwrites it, so
+    // it needs no zeroing); the partials are summed after.
     const int64_t fsize = int64_t(K) * p.cout;
-    std::vector<float> partial(size_t(threads()) * fsize);
+    std::unique_ptr<float[]> partial(new float[size_t(threads()) * fsize]);
     std::vector<char> used(threads(), 0);
-    if (per_thread_chunks(p, [&](int n0, int cnt, float* col, int tid) {
-          float* acc = partial.data() + tid * fsize;
-          im2col(p, x, n0, cnt, col);
-          sgemm1(true, false, K, p.cout, static_cast<int>(cnt * opix), col, K, dy + n0 * opix * p.cout, p.cout,
-                 used[tid] ? 1.f : 0.f, acc, p.cout);
-          used[tid] = 1;
-        })) {
-      std::memset(dw, 0, sizeof(float) * fsize);
-      for (int i = 0; i < threads(); ++i)
-        if (used[i]) add_into(dw, partial.data() + i * fsize, static_cast<int>(fsize));
-      return;
-    }
+    per_thread_chunks(p, [&](int n0, int cnt, float* col, int tid) {
+      float* acc = partial.get() + tid * fsize;
+      im2col(p, x, n0, cnt, col);
+      sgemm1(true, false, K, p.cout, static_cast<int>(cnt * opix), col, K, dy + n0 * opix * p.cout, p.cout,
+             used[tid] ? 1.f : 0.f, acc, p.cout);
+      used[tid] = 1;
+    });
+    std::memset(dw, 0, sizeof(float) * fsize);
+    for (int i = 0; i < threads(); ++i)
+      if (used[i]) add_into(dw, partial.get() + i * fsize, static_cast<int>(fsize));
+    return;
   }
   const int chunk = chunk_images(p);
-  float* col = scratch(size_t(chunk) * opix * K);
+  float* col = thread_scratch(size_t(chunk) * opix * K);
   for (int n0 = 0; n0 < p.n; n0 += chunk) {
     const int cnt = std::min(chunk, p.n - n0);
     im2col(p, x, n0, cnt, col);

@@ -54,4 +54,14 @@ inline void parallel_for(int64_t n, double cost_per_item, F&& fn) {
     fn(int64_t(0), n, 0);
 }
 
+// A scratch buffer kept per calling thread and slot, so repeated calls (every training step) do not
+// pay page faults for a fresh tens-of-MB allocation. A caller that holds one buffer while it works
+// as a participant of a parallel job whose body takes another uses two slots.
+template <int Slot = 0>
+inline float* thread_scratch(size_t count) {
+  thread_local std::vector<float> buf;
+  if (buf.size() < count) buf.resize(count);
+  return buf.data();
+}
+
 }  // namespace usn

@@ -50,11 +50,6 @@ Geometry geometry(int n, int h, int w, int c, int k, int oh, int ow, int pt, int
   return g;
 }
 
-float* thread_scratch(size_t count) {
-  thread_local std::vector<float> buf;
-  if (buf.size() < count) buf.resize(count);
-  return buf.data();
-}
 
 // U[p] (c x k, row-major) = (G g G^T)[p] for filter w [3][3][c][k] (HWIO),
 // G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1].
@@ -214,17 +209,15 @@ void run(const Geometry& g, const float* x, const float* u, float* y) {
   });
 }
 
-float* filter_scratch(size_t count) {
-  static thread_local std::vector<float> buf;
-  if (buf.size() < count) buf.resize(count);
-  return buf.data();
-}
+// The transformed filter, held by the calling thread while it also runs blocks of run() (slot 0).
+float* filter_scratch(size_t count) { return thread_scratch<1>(count); }
 
 }  // namespace
 
 bool winograd_applies(const ConvParams& p) {
+  // Padding of at most 2 (all a 3x3 conv uses) keeps the input gradient's padding, 2 - pad, valid.
   return p.fh == 3 && p.fw == 3 && p.sh == 1 && p.sw == 1 && p.dh == 1 && p.dw == 1 && p.cin >= kMinChannels &&
-         p.cout >= kMinChannels && p.n > 0 && p.oh > 0 && p.ow > 0;
+         p.cout >= kMinChannels && p.n > 0 && p.oh > 0 && p.ow > 0 && p.pt <= 2 && p.pl <= 2;
 }
 
 void winograd_conv2d(const ConvParams& p, const float* x, const float* w, float* y) {
