@@ -49,23 +49,16 @@ function winograd(backend: BackendWasm): WinogradExports {
   return mod;
 }
 
-function pair(v: number | [number, number] | undefined): [number, number] {
-  return v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v;
-}
-
 /** The convolution's geometry when Winograd F(4x4, 3x3) applies, else null. */
 function applicable(x: TensorInfo, filter: TensorInfo, attrs: Attrs): tf.backend_util.Conv2DInfo | null {
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || !isChannelsLast(attrs)) return null;
-  const [kh, kw, ci] = filter.shape;
-  if (kh !== 3 || kw !== 3 || ci < MIN_CHANNELS) return null;
-  const strides = pair(attrs.strides as number | [number, number]);
-  const dilations = pair(attrs.dilations as number | [number, number]);
-  if (strides[0] !== 1 || strides[1] !== 1 || dilations[0] !== 1 || dilations[1] !== 1) return null;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides,
-    dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined, false, 'channelsLast');
-  if (info.outHeight <= 0 || info.outWidth <= 0 || info.batchSize === 0) return null;
-  return info;
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+    attrs.strides as number | [number, number], (attrs.dilations as number | [number, number] | undefined) ?? 1,
+    attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined, false, 'channelsLast');
+  const winograd = info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels >= MIN_CHANNELS;
+  return winograd && info.outHeight > 0 && info.outWidth > 0 && info.batchSize > 0 ? info : null;
 }
 
 function run(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, act: number, info: tf.backend_util.Conv2DInfo): TensorInfo {
