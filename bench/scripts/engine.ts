@@ -130,10 +130,10 @@ for (const backend of ['wasm', 'native'] as const) {
     const cores = median(rs.map((x) => x.trainCores));
     let scale = '';
     if (one && n > 1) {
-      const ratio = { train: median(rs.map((x, i) => x.train / one[i].train)), infer: median(rs.map((x, i) => x.infer / one[i].infer)) };
+      const trainRatios = rs.map((x, i) => x.train / one[i].train);
+      const ratio = { train: median(trainRatios), infer: median(rs.map((x, i) => x.infer / one[i].infer)) };
       scaling.set(`${backend}:${n}`, ratio);
-      const spread = rs.map((x, i) => (x.train / one[i].train).toFixed(2)).join(', ');
-      scale = `  (${ratio.train.toFixed(2)}x / ${ratio.infer.toFixed(2)}x one worker; train by round ${spread})`;
+      scale = `  (${ratio.train.toFixed(2)}x / ${ratio.infer.toFixed(2)}x one worker; train by round ${trainRatios.map((r) => r.toFixed(2)).join(', ')})`;
     }
     console.log(`  ${String(n).padStart(2)} worker(s)  train ${f1(train)} img/s (${cores.toFixed(2)} cores busy)   infer ${f1(infer)} img/s   peak RSS ${rssMiB()} MiB${scale}`);
   }

@@ -76,7 +76,6 @@ interface Measured {
 const CONTENDED_CPUS = 0.25;
 const contended = (c: number | null): boolean => c !== null && c > CONTENDED_CPUS;
 
-
 /**
  * Repeats alternate between the runtimes (A, B, A, B, …) so that a slow drift of the machine
  * (frequency, a neighbour on the host) lands on both instead of on one runtime's last repeats.
