@@ -5,7 +5,7 @@
  * The native backend is also measured on the main thread at 1 and 2 addon threads, each against
  * PyTorch with the same number of threads (issue #7's target: native train >= 0.8x).
  *   --train-iters N (3)  --infer-iters N (8)  --workers 1,2,16 (1, 2 and all cores)  --no-torch
- *   --rounds N (3): interleaved rounds of the worker-count measurements, medians printed
+ *   --cycles N (10): cycles of interleaved phases for the worker counts (bench/interleave.ts)
  *   --backends native,wasm (all that run here)
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,16 +17,16 @@ import { cpuInfo } from '../../common/environment.js';
 import { availableBackends, initBackend, type BackendName } from '../../engine/index.js';
 import { nativeAddon } from '../../engine/native-backend.js';
 import { WorkerPool } from '../../engine/workers.js';
-import { median } from '../stats.js';
+import { interleavedSchedule, interleavedScaling, type CountScaling } from '../interleave.js';
 import { createModel } from '../../training/models/index.js';
-import { resnetRefThroughput, type ThroughputJob, type ThroughputResult } from './engine-job.js';
+import { resnetRefThroughput, type PhasedJob, type PhasedResult, type ThroughputJob, type ThroughputResult } from './engine-job.js';
 
 const BATCH = 64;
 const { values: opts } = parseArgs({
   options: {
     'train-iters': { type: 'string', default: '3' },
     'infer-iters': { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
+    cycles: { type: 'string', default: '10' },
     workers: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     backends: { type: 'string' },
@@ -34,11 +34,14 @@ const { values: opts } = parseArgs({
 });
 const trainIters = Number(opts['train-iters']);
 const inferIters = Number(opts['infer-iters']);
-const rounds = Math.max(1, Number(opts.rounds));
+const cycles = Math.max(2, Number(opts.cycles));
 const cores = cpuInfo().cores;
-const workerCounts = opts.workers
-  ? opts.workers.split(',').map(Number)
-  : [...new Set([1, 2, cores])].filter((n) => n <= Math.max(cores, 2));
+// One worker is always measured: it is the baseline of the scaling.
+const workerCounts = [...new Set([1, ...(opts.workers ? opts.workers.split(',').map(Number) : [2, cores].filter((n) => n <= Math.max(cores, 2)))])].sort((a, b) => a - b);
+if (workerCounts.some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error(`bench:engine: --workers takes whole numbers >= 1 separated by commas (e.g. 1,2,4), got '${opts.workers}'`);
+  process.exit(2);
+}
 
 const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const f1 = (v: number) => v.toFixed(1).padStart(7);
@@ -91,51 +94,41 @@ if (perBackend.has('native')) {
   await tf.setBackend('cpu');
 }
 
-// Worker counts are measured in interleaved rounds (1, 2, ..., then again), each pool kept alive
-// between rounds: the host's speed drifts over tens of seconds, and a one-worker figure taken in a
-// fast spell against a two-worker one in a slow spell (or the reverse) made the scaling read
-// anywhere from 1.5x to 2.1x. The scaling printed is the median of each round's own ratio.
-const aggregate = new Map<string, { train: number; infer: number }>();
-const scaling = new Map<string, { train: number; infer: number }>();
+// Worker counts are compared in interleaved phases of about a step each, in one pool (see
+// bench/interleave.ts): the host's per-core speed drifts over seconds, and runs of one and of two
+// workers taken ten seconds apart gave per-round ratios anywhere from 1.2x to 2.5x.
+const aggregate = new Map<string, CountScaling>();
 for (const backend of ['wasm', 'native'] as const) {
   if (!perBackend.has(backend)) continue;
-  console.log(`\nAll cores: ${backend}, one worker thread per job (aggregate images/s, median of ${rounds} interleaved rounds):`);
+  const poolSize = Math.max(...workerCounts);
+  const schedule = interleavedSchedule(workerCounts, poolSize, cycles);
+  console.log(`\nAll cores: ${backend}, one worker thread per job, ${cycles} cycles of interleaved phases (${workerCounts.join(', ')} workers computing; aggregate images/s, medians):`);
+  const pool = await WorkerPool.create({ size: poolSize, backend });
   const url = new URL('./engine-job.ts', import.meta.url);
-  const pools = new Map<number, WorkerPool>();
-  for (const n of workerCounts) pools.set(n, await WorkerPool.create({ size: n, backend }));
-  type Round = { train: number; infer: number; trainCores: number };
-  const results = new Map<number, Round[]>(workerCounts.map((n) => [n, []]));
-  const measure = async (n: number, mode: 'train' | 'infer', iters: number) => {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const rs = await Promise.all(Array.from({ length: n }, () => pools.get(n)!.run<ThroughputResult>(url, 'resnetRefThroughput', job(mode, iters))));
-    const cpu = process.cpuUsage(cpu0);
-    return { imagesPerSec: rs.reduce((sum, r) => sum + r.imagesPerSec, 0), cores: (cpu.user + cpu.system) / 1000 / (performance.now() - t0) };
+  const measure = async (mode: 'train' | 'infer', stepsPerPhase: number) => {
+    const counters = new SharedArrayBuffer(8);
+    const results = await Promise.all(
+      Array.from({ length: poolSize }, (_, worker) =>
+        pool.run<PhasedResult>(url, 'resnetRefPhases', { mode, batch: BATCH, seed: 1, warmup: 1, stepsPerPhase, schedule, worker, counters } satisfies PhasedJob),
+      ),
+    );
+    const leaked = results.reduce((sum, r) => sum + r.numTensorsGrowth, 0);
+    if (leaked !== 0) console.log(`  WARNING: ${leaked} tensors leaked over the ${mode} phases`);
+    return interleavedScaling(schedule, results.map((r) => r.timings), BATCH * stepsPerPhase);
   };
-  for (let r = 0; r < rounds; r++) {
-    for (const n of workerCounts) {
-      const train = await measure(n, 'train', trainIters);
-      const infer = await measure(n, 'infer', inferIters);
-      results.get(n)!.push({ train: train.imagesPerSec, infer: infer.imagesPerSec, trainCores: train.cores });
-    }
-  }
-  for (const pool of pools.values()) await pool.close();
-  const one = results.get(1);
-  for (const n of workerCounts) {
-    const rs = results.get(n)!;
-    const train = median(rs.map((x) => x.train));
-    const infer = median(rs.map((x) => x.infer));
-    aggregate.set(`${backend}:${n}`, { train, infer });
-    // Cores the process kept busy while training (the workers and V8's background threads).
-    const cores = median(rs.map((x) => x.trainCores));
-    let scale = '';
-    if (one && n > 1) {
-      const trainRatios = rs.map((x, i) => x.train / one[i].train);
-      const ratio = { train: median(trainRatios), infer: median(rs.map((x, i) => x.infer / one[i].infer)) };
-      scaling.set(`${backend}:${n}`, ratio);
-      scale = `  (${ratio.train.toFixed(2)}x / ${ratio.infer.toFixed(2)}x one worker; train by round ${trainRatios.map((r) => r.toFixed(2)).join(', ')})`;
-    }
-    console.log(`  ${String(n).padStart(2)} worker(s)  train ${f1(train)} img/s (${cores.toFixed(2)} cores busy)   infer ${f1(infer)} img/s   peak RSS ${rssMiB()} MiB${scale}`);
+  const train = await measure('train', 1);
+  // An inference batch takes a fifth of a training step: a few per phase keep phases comparable.
+  const infer = await measure('infer', 4);
+  await pool.close();
+  for (const [i, t] of train.entries()) {
+    const n = t.workers;
+    const inf = infer[i];
+    aggregate.set(`${backend}:${n}:train`, t);
+    aggregate.set(`${backend}:${n}:infer`, inf);
+    const scale = t.scaling === undefined
+      ? ''
+      : `  (${t.scaling.toFixed(2)}x / ${inf.scaling!.toFixed(2)}x one worker; train per phase quartiles ${t.scalingQuartiles!.map((q) => q.toFixed(2)).join('-')})`;
+    console.log(`  ${String(n).padStart(2)} worker(s)  train ${f1(t.imagesPerSec)} img/s   infer ${f1(inf.imagesPerSec)} img/s   peak RSS ${rssMiB()} MiB${scale}`);
   }
 }
 
@@ -178,10 +171,10 @@ for (const row of torch) {
   nativeRatios.push({ threads: row.threads, train });
   console.log(`  native ${row.threads} thread(s) / PyTorch ${row.threads} thread(s): train ${train.toFixed(2)}x   infer ${(n.infer.imagesPerSec / row.infer).toFixed(2)}x`);
 }
-const w2 = aggregate.get('wasm:2');
-const wScale = scaling.get('wasm:2');
-if (wScale) console.log(`  wasm two workers / one:     train ${wScale.train.toFixed(2)}x   infer ${wScale.infer.toFixed(2)}x`);
-if (w2 && t2) console.log(`  wasm two workers / PyTorch 2 threads: train ${(w2.train / t2.train).toFixed(2)}x   infer ${(w2.infer / t2.infer).toFixed(2)}x`);
+const w2 = { train: aggregate.get('wasm:2:train'), infer: aggregate.get('wasm:2:infer') };
+const wScale = w2.train?.scaling;
+if (wScale !== undefined) console.log(`  wasm two workers / one:     train ${wScale.toFixed(2)}x   infer ${w2.infer!.scaling!.toFixed(2)}x`);
+if (w2.train && w2.infer && t2) console.log(`  wasm two workers / PyTorch 2 threads: train ${(w2.train.imagesPerSec / t2.train).toFixed(2)}x   infer ${(w2.infer.imagesPerSec / t2.infer).toFixed(2)}x`);
 
 const ok = (b: boolean) => (b ? 'met' : 'NOT met');
 if (nativeRatios.length) {
@@ -192,6 +185,6 @@ if (nativeRatios.length) {
 console.log('\nTargets (2-core machine): wasm train >= 28 img/s, >= 1.8x with two workers, infer >= 150 img/s');
 if (wasm?.train) {
   console.log(`  train one worker ${wasm.train.imagesPerSec.toFixed(1)}: ${ok(wasm.train.imagesPerSec >= 28)}`);
-  if (wScale) console.log(`  two-worker scaling ${wScale.train.toFixed(2)}x: ${ok(wScale.train >= 1.8)}`);
+  if (wScale !== undefined) console.log(`  two-worker scaling ${wScale.toFixed(2)}x: ${ok(wScale >= 1.8)}`);
   console.log(`  infer one worker ${wasm.infer.imagesPerSec.toFixed(1)}: ${ok(wasm.infer.imagesPerSec >= 150)}`);
 }
