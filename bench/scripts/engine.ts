@@ -6,6 +6,7 @@
  * PyTorch with the same number of threads (issue #7's target: native train >= 0.8x).
  *   --train-iters N (3)  --infer-iters N (8)  --workers 1,2,16 (1, 2 and all cores)  --no-torch
  *   --cycles N (10): cycles of interleaved phases for the worker counts (bench/interleave.ts)
+ *   --rounds N (3): interleaved rounds of native and PyTorch at 1 and 2 threads, medians printed
  *   --backends native,wasm (all that run here)
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +18,7 @@ import { cpuInfo } from '../../common/environment.js';
 import { availableBackends, initBackend, type BackendName } from '../../engine/index.js';
 import { nativeAddon } from '../../engine/native-backend.js';
 import { WorkerPool } from '../../engine/workers.js';
+import { median } from '../stats.js';
 import { interleavedSchedule, interleavedScaling, type CountScaling } from '../interleave.js';
 import { createModel } from '../../training/models/index.js';
 import { resnetRefThroughput, type PhasedJob, type PhasedResult, type ThroughputJob, type ThroughputResult } from './engine-job.js';
@@ -27,6 +29,7 @@ const { values: opts } = parseArgs({
     'train-iters': { type: 'string', default: '3' },
     'infer-iters': { type: 'string', default: '8' },
     cycles: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
     workers: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     backends: { type: 'string' },
@@ -35,6 +38,8 @@ const { values: opts } = parseArgs({
 const trainIters = Number(opts['train-iters']);
 const inferIters = Number(opts['infer-iters']);
 const cycles = Math.max(2, Number(opts.cycles));
+const rounds = Math.max(1, Number(opts.rounds));
+const PYTHON = '/usr/bin/python3';
 const cores = cpuInfo().cores;
 // One worker is always measured: it is the baseline of the scaling.
 const workerCounts = [...new Set([1, ...(opts.workers ? opts.workers.split(',').map(Number) : [2, cores].filter((n) => n <= Math.max(cores, 2)))])].sort((a, b) => a - b);
@@ -75,25 +80,6 @@ for (const b of backends) {
 }
 await tf.setBackend('cpu');
 
-// The native backend at a given number of addon threads (main thread): the like-for-like
-// comparison with PyTorch at the same thread count.
-const nativeByThreads = new Map<number, { train: ThroughputResult; infer: ThroughputResult }>();
-if (perBackend.has('native')) {
-  await initBackend('native');
-  const addon = nativeAddon()!;
-  const configured = addon.info().threads;
-  console.log('\nnative by addon threads (main thread; USIBENCH_NATIVE_THREADS sets the default, here ' + configured + '):');
-  for (const t of [1, 2]) {
-    addon.setThreads(t);
-    const train = await resnetRefThroughput(job('train', trainIters));
-    const infer = await resnetRefThroughput(job('infer', inferIters));
-    nativeByThreads.set(t, { train, infer });
-    console.log(`  ${t} thread(s)  train ${f1(train.imagesPerSec)} img/s (${train.msPerIter.toFixed(0)} ms/step)   infer ${f1(infer.imagesPerSec)} img/s`);
-  }
-  addon.setThreads(configured);
-  await tf.setBackend('cpu');
-}
-
 // Worker counts are compared in interleaved phases of about a step each, in one pool (see
 // bench/interleave.ts): the host's per-core speed drifts over seconds, and runs of one and of two
 // workers taken ten seconds apart gave per-round ratios anywhere from 1.2x to 2.5x.
@@ -132,44 +118,85 @@ for (const backend of ['wasm', 'native'] as const) {
   }
 }
 
-type TorchRow = { threads: number; train: number; infer: number };
-let torch: TorchRow[] = [];
-if (!opts['no-torch']) {
-  console.log('\nPyTorch (same architecture, /usr/bin/python3 bench/scripts/engine_torch.py):');
+// native at 1 and 2 addon threads against PyTorch at the same thread count, in interleaved
+// rounds (native 1, PyTorch 1, native 2, PyTorch 2, then again): run one after the other, the two
+// fell in different spells of the host's speed and the ratio read 0.68x in one run, 1.12x in the next.
+type Pair = { train: number; infer: number };
+type TorchOut = { skipped?: string; params?: number; rows?: Array<Pair & { threads: number }>; version?: string };
+const THREADS = [1, 2];
+const nativeRuns = new Map<number, Pair[]>(THREADS.map((t) => [t, []]));
+const torchRuns = new Map<number, Pair[]>(THREADS.map((t) => [t, []]));
+let torchSkipped: string | null = opts['no-torch'] ? null : existsSync(PYTHON) ? null : `${PYTHON} not found`;
+let torchAbout = '';
+const runTorch = (threads: number): Pair | null => {
   const script = fileURLToPath(new URL('./engine_torch.py', import.meta.url));
-  const py = '/usr/bin/python3';
-  if (!existsSync(py)) {
-    console.log(`  skipped: ${py} not found`);
-  } else {
-    const r = spawnSync(py, [script, '--batch', String(BATCH), '--threads', '1,2', '--train-iters', String(trainIters), '--infer-iters', String(inferIters)], { encoding: 'utf8' });
-    const last = r.stdout.trim().split('\n').pop() ?? '';
-    let parsed: { skipped?: string; params?: number; rows?: TorchRow[]; version?: string } = {};
-    try {
-      parsed = JSON.parse(last);
-    } catch {
-      parsed = { skipped: `engine_torch.py failed: ${(r.stderr || last).trim().split('\n').pop()}` };
+  const r = spawnSync(PYTHON, [script, '--batch', String(BATCH), '--threads', String(threads), '--train-iters', String(trainIters), '--infer-iters', String(inferIters)], { encoding: 'utf8' });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  let out: TorchOut;
+  try {
+    out = JSON.parse(last) as TorchOut;
+  } catch {
+    out = { skipped: `engine_torch.py failed: ${(r.stderr || last).trim().split('\n').pop()}` };
+  }
+  if (out.skipped || !out.rows?.length) {
+    torchSkipped = out.skipped ?? 'engine_torch.py printed no rows';
+    return null;
+  }
+  torchAbout = `torch ${out.version}, ${out.params?.toLocaleString('en')} params + BN statistics`;
+  return out.rows[0];
+};
+const withTorch = () => !opts['no-torch'] && torchSkipped === null;
+const addon = perBackend.has('native') ? nativeAddon() : null;
+if (addon || withTorch()) {
+  const configured = addon?.info().threads;
+  if (addon) await initBackend('native');
+  for (let r = 0; r < rounds; r++) {
+    for (const t of THREADS) {
+      if (addon) {
+        addon.setThreads(t);
+        const train = await resnetRefThroughput(job('train', trainIters));
+        const infer = await resnetRefThroughput(job('infer', inferIters));
+        nativeRuns.get(t)!.push({ train: train.imagesPerSec, infer: infer.imagesPerSec });
+      }
+      const torch = withTorch() ? runTorch(t) : null;
+      if (torch) torchRuns.get(t)!.push(torch);
     }
-    if (parsed.skipped) console.log(`  skipped: ${parsed.skipped}`);
-    else {
-      torch = parsed.rows ?? [];
-      console.log(`  torch ${parsed.version}, ${parsed.params?.toLocaleString('en')} params + BN statistics`);
-      for (const row of torch) console.log(`  ${row.threads} thread(s)   train ${f1(row.train)} img/s   infer ${f1(row.infer)} img/s`);
-    }
+  }
+  if (addon) addon.setThreads(configured!);
+  await tf.setBackend('cpu');
+}
+const medianOf = (runs: Pair[]): Pair => ({ train: median(runs.map((x) => x.train)), infer: median(runs.map((x) => x.infer)) });
+const nativeByThreads = new Map(THREADS.filter((t) => nativeRuns.get(t)!.length).map((t) => [t, medianOf(nativeRuns.get(t)!)]));
+const torchByThreads = new Map(THREADS.filter((t) => torchRuns.get(t)!.length === rounds).map((t) => [t, medianOf(torchRuns.get(t)!)]));
+if (addon) {
+  console.log(`\nnative by addon threads (main thread, median of ${rounds} rounds; USIBENCH_NATIVE_THREADS sets the default, here ${addon.info().threads}):`);
+  for (const [t, m] of nativeByThreads) console.log(`  ${t} thread(s)  train ${f1(m.train)} img/s (${((BATCH * 1000) / m.train).toFixed(0)} ms/step)   infer ${f1(m.infer)} img/s`);
+}
+if (!opts['no-torch']) {
+  console.log(`\nPyTorch (same architecture, ${PYTHON} bench/scripts/engine_torch.py, median of ${rounds} rounds interleaved with native's):`);
+  if (torchSkipped) console.log(`  skipped: ${torchSkipped}`);
+  else {
+    console.log(`  ${torchAbout}`);
+    for (const [t, m] of torchByThreads) console.log(`  ${t} thread(s)   train ${f1(m.train)} img/s   infer ${f1(m.infer)} img/s`);
   }
 }
 
 console.log('\nRatios:');
 const wasm = perBackend.get('wasm');
-const t1 = torch.find((r) => r.threads === 1);
-const t2 = torch.find((r) => r.threads === 2);
+const t1 = torchByThreads.get(1);
+const t2 = torchByThreads.get(2);
 if (wasm?.train && t1) console.log(`  wasm / PyTorch 1 thread:    train ${(wasm.train.imagesPerSec / t1.train).toFixed(2)}x   infer ${(wasm.infer.imagesPerSec / t1.infer).toFixed(2)}x`);
-const nativeRatios: Array<{ threads: number; train: number }> = [];
-for (const row of torch) {
-  const n = nativeByThreads.get(row.threads);
-  if (!n) continue;
-  const train = n.train.imagesPerSec / row.train;
-  nativeRatios.push({ threads: row.threads, train });
-  console.log(`  native ${row.threads} thread(s) / PyTorch ${row.threads} thread(s): train ${train.toFixed(2)}x   infer ${(n.infer.imagesPerSec / row.infer).toFixed(2)}x`);
+// Per round, then the median: each round's native and PyTorch runs were seconds apart.
+const nativeRatios: Array<{ threads: number; train: number; byRound: number[] }> = [];
+for (const t of THREADS) {
+  const n = nativeRuns.get(t)!;
+  const p = torchRuns.get(t)!;
+  if (!n.length || p.length !== n.length) continue;
+  const byRound = n.map((x, i) => x.train / p[i].train);
+  const train = median(byRound);
+  nativeRatios.push({ threads: t, train, byRound });
+  const infer = median(n.map((x, i) => x.infer / p[i].infer));
+  console.log(`  native ${t} thread(s) / PyTorch ${t} thread(s): train ${train.toFixed(2)}x   infer ${infer.toFixed(2)}x   (train by round ${byRound.map((r) => r.toFixed(2)).join(', ')})`);
 }
 const w2 = { train: aggregate.get('wasm:2:train'), infer: aggregate.get('wasm:2:infer') };
 const wScale = w2.train?.scaling;
