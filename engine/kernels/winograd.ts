@@ -4,17 +4,12 @@
  * the forward half of its training step (and, through Conv2DBackpropInput's stride-1 path, the
  * input gradient too). Everything else — other kernel sizes, strides, dilations, NCHW, and fused
  * activations other than relu/relu6 — goes to the kernel it replaces.
- *
- * The C module is instantiated once per wasm backend (each worker thread has its own) on that
- * backend's memory, so it reads and writes tensors in place.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { simdModule } from './simd-module.js';
 import { type Attrs, type BackendWasm, type TensorInfo, dispose, isChannelsLast } from './wasm-util.js';
 
 interface WinogradExports {
-  __stack_pointer: WebAssembly.Global;
   wino_f43_scratch_floats(c: number, k: number): number;
   wino_f43_filter_floats(c: number, k: number): number;
   wino_f43_filter(w: number, u: number, c: number, k: number): void;
@@ -28,27 +23,6 @@ interface WinogradExports {
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 /** Below this many input channels the tile transforms cost more than the multiply-adds saved (the stem's RGB conv). */
 const MIN_CHANNELS = 8;
-/** The C code's shadow stack (it spills a few vectors when transforming filters). */
-const STACK_BYTES = 64 * 1024;
-
-let compiled: WebAssembly.Module | null = null;
-const modules = new WeakMap<BackendWasm, WinogradExports>();
-
-function winograd(backend: BackendWasm): WinogradExports {
-  let mod = modules.get(backend);
-  if (mod) return mod;
-  compiled ??= new WebAssembly.Module(new Uint8Array(readFileSync(fileURLToPath(new URL('./simd/winograd.wasm', import.meta.url)))));
-  const emscripten = backend.wasm as unknown as { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number };
-  const instance = new WebAssembly.Instance(compiled, { env: { memory: emscripten.asm.memory } });
-  mod = instance.exports as unknown as WinogradExports;
-  // The module's stack pointer starts in the backend's static data; point it at a block of its own
-  // (stacks grow down, so at the block's end), kept for the life of the backend.
-  const stack = emscripten._malloc(STACK_BYTES);
-  mod.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
-  modules.set(backend, mod);
-  return mod;
-}
-
 /** The convolution's geometry when Winograd F(4x4, 3x3) applies, else null. */
 function applicable(x: TensorInfo, filter: TensorInfo, attrs: Attrs): tf.backend_util.Conv2DInfo | null {
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || !isChannelsLast(attrs)) return null;
@@ -62,7 +36,7 @@ function applicable(x: TensorInfo, filter: TensorInfo, attrs: Attrs): tf.backend
 }
 
 function run(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, act: number, info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const mod = winograd(backend);
+  const mod = simdModule<WinogradExports>(backend, 'winograd');
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: k, outHeight: oh, outWidth: ow } = info;
   const u = backend.makeOutput([mod.wino_f43_filter_floats(c, k)], 'float32');
   const scratch = backend.makeOutput([mod.wino_f43_scratch_floats(c, k)], 'float32');
