@@ -162,6 +162,8 @@ const CASES: Case[] = [
   { name: 'winograd conv 3x3 same, edge tiles', shapes: [[2, 9, 7, 12], [3, 3, 12, 10]], f: conv(1, 'same') },
   { name: 'winograd conv 3x3 valid, batch 1, odd channels', shapes: [[1, 11, 10, 9], [3, 3, 9, 13]], f: conv(1, 'valid') },
   { name: 'winograd conv 3x3 same, several tile blocks', shapes: [[6, 16, 16, 32], [3, 3, 32, 24]], f: conv(1, 'same') },
+  // 80 tiles where the filter gradient's blocks hold 75 at 48+48 channels: two blocks, the last mostly empty.
+  { name: 'winograd filter gradient over several tile blocks', shapes: [[5, 16, 16, 48], [3, 3, 48, 48]], f: conv(1, 'same') },
   {
     name: 'winograd conv 3x3, explicit asymmetric padding',
     shapes: [[2, 6, 9, 8], [3, 3, 8, 5]],

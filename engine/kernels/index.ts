@@ -13,7 +13,7 @@ import { batchMatMul } from './matmul.js';
 import { maxPoolGrad } from './pool.js';
 import { cast, identity, meanOverBlock, sumOverBlock, tile } from './reduce.js';
 import { unsortedSegmentSum } from './segment.js';
-import { conv2d, fusedConv2d } from './winograd.js';
+import { conv2d, conv2dBackpropFilter as winogradFilterGrad, fusedConv2d } from './winograd.js';
 
 let registered = false;
 
@@ -42,7 +42,7 @@ export function registerWasmKernels(): void {
   setWasmKernel(tf.Conv2D, (orig) => conv2d(required(orig, tf.Conv2D).kernelFunc));
   setWasmKernel(tf.FusedConv2D, (orig) => fusedConv2d(required(orig, tf.FusedConv2D).kernelFunc));
   setWasmKernel(tf.Conv2DBackpropInput, (orig) => conv2dBackpropInput(orig?.kernelFunc ?? null));
-  setWasmKernel(tf.Conv2DBackpropFilter, () => conv2dBackpropFilter);
+  setWasmKernel(tf.Conv2DBackpropFilter, () => winogradFilterGrad(conv2dBackpropFilter));
   setWasmKernel(tf.DepthwiseConv2dNativeBackpropInput, () => depthwiseBackpropInput);
   setWasmKernel(tf.DepthwiseConv2dNativeBackpropFilter, () => depthwiseBackpropFilter);
   setWasmKernel(tf.UnsortedSegmentSum, () => unsortedSegmentSum);

@@ -12,12 +12,7 @@
  * segments, no globals but the stack pointer); layouts are tfjs's, x [N, H, W, C],
  * dy [N, OH, OW, K], dw [KH, KW, C, K].
  */
-#include <wasm_simd128.h>
-
-typedef v128_t v4;
-
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define INLINE static inline __attribute__((always_inline))
+#include "common.h"
 
 /* Input and output-gradient bytes of the images in one chunk: kept below about half a MiB. */
 #define CHUNK_BYTES (512 * 1024)
@@ -26,16 +21,6 @@ static inline int min_int(int a, int b) { return a < b ? a : b; }
 static inline int max_int(int a, int b) { return a > b ? a : b; }
 /* Floor division for any sign of a (b > 0). */
 static inline int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
-/* Loads the first n (0..4) of 4 consecutive floats; the rest read as 0 and nothing past is touched. */
-INLINE v4 load_partial(const float* p, int n) {
-  if (n >= 4) return wasm_v128_load(p);
-  v4 r = wasm_f32x4_splat(0.0f);
-  if (n > 0) r = wasm_f32x4_replace_lane(r, 0, p[0]);
-  if (n > 1) r = wasm_f32x4_replace_lane(r, 1, p[1]);
-  if (n > 2) r = wasm_f32x4_replace_lane(r, 2, p[2]);
-  return r;
-}
 
 INLINE v4 splat_or_zero(const float* p, int i, int nc) { return i < nc ? wasm_v128_load32_splat(p + i) : wasm_f32x4_splat(0.0f); }
 
@@ -70,18 +55,10 @@ INLINE void tap_block(const float* x, const float* dy, float* dw, const struct g
       for (int i = 0; i < count; i++, xr += x_step, dr += g->k_out) {
         const v4 b0 = load_partial(dr, nk);
         const v4 b1 = nk > 4 ? load_partial(dr + 4, nk - 4) : wasm_f32x4_splat(0.0f);
-        v4 s = splat_or_zero(xr, 0, nc);
-        a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s, b0));
-        a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s, b1));
-        s = splat_or_zero(xr, 1, nc);
-        a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s, b0));
-        a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s, b1));
-        s = splat_or_zero(xr, 2, nc);
-        a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(s, b0));
-        a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(s, b1));
-        s = splat_or_zero(xr, 3, nc);
-        a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(s, b0));
-        a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(s, b1));
+        MAC_ROW(a00, a01, splat_or_zero(xr, 0, nc), b0, b1);
+        MAC_ROW(a10, a11, splat_or_zero(xr, 1, nc), b0, b1);
+        MAC_ROW(a20, a21, splat_or_zero(xr, 2, nc), b0, b1);
+        MAC_ROW(a30, a31, splat_or_zero(xr, 3, nc), b0, b1);
       }
     }
   }
