@@ -155,6 +155,8 @@ const CASES: Case[] = [
   { name: 'conv 1x1 s2 same, even size', shapes: [[3, 8, 6, 5], [1, 1, 5, 7]], f: conv(2, 'same') },
   { name: 'conv 3x3 s1 same, several batch chunks', shapes: [[40, 12, 12, 2], [3, 3, 2, 40]], f: conv(1, 'same') },
   { name: 'conv 3x3 s2 same, several batch chunks', shapes: [[40, 12, 12, 3], [3, 3, 3, 40]], f: conv(2, 'same') },
+  // The direct SIMD kernels' full 4-position x 8-channel blocks beside partial ones (12 channels, rows of 6).
+  { name: 'conv 3x3 s2 same, full and partial SIMD blocks', shapes: [[2, 11, 12, 12], [3, 3, 12, 16]], f: conv(2, 'same') },
   // 3x3 stride-1 convs with 8+ input channels run as Winograd F(4x4, 3x3) (winograd.ts): output
   // sizes that are not multiples of the 4x4 tile, channel counts that are not multiples of the
   // 4-wide vectors or 8-wide filter panels, several tile blocks, explicit and asymmetric padding,

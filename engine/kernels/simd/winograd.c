@@ -281,7 +281,7 @@ void wino_f43_conv(const float* x, const float* u, const float* bias, float* y, 
  * V = B^T d B, a tile's output is A^T (U . V) A, so dL/dU = (A dY A^T) . V summed over tiles, and
  * dL/dg = G^T (dL/dU) G. Per tile position that is a GEMM reducing over tiles,
  * dU[p] (Cp x Kp) += V[p]^T (Cp x tiles) x E[p] (tiles x Kp), E = A dY A^T, with a quarter of the
- * multiply-adds of the direct sum over taps (conv_filter_grad.c).
+ * multiply-adds of the direct sum over taps (conv_grad.c).
  */
 
 /* e (4 values) -> A e (6 values), A = (A^T)^T: rows [1 0 0 0; 1 1 1 1; 1 -1 1 -1; 1 2 4 8; 1 -2 4 -8; 0 0 0 1]. */
