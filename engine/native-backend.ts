@@ -10,6 +10,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type * as Addon from '../native/index.js';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, enableFusedBatchNormTraining } from './batchnorm-train.js';
 
 type NativeAddon = typeof Addon;
 type TensorInfo = tf.TensorInfo;
@@ -636,9 +637,6 @@ function overrideBatchNormGradient(): void {
   });
 }
 
-const BN_TRAIN_KERNEL = 'UsibenchNativeBatchNormTrain';
-const BN_TRAIN_GRAD_KERNEL = 'UsibenchNativeBatchNormTrainGrad';
-
 /** y, mean and variance of a training-mode batch norm over the last axis (statistics of this batch);
  *  scale and offset are [C]. */
 function batchNormTrainKernel(a: NativeAddon): tf.KernelFunc {
@@ -665,79 +663,6 @@ function batchNormTrainGradKernel(a: NativeAddon): tf.KernelFunc {
     a.batchNormTrainGrad(values(backend, x!)!, values(backend, dy!)!, dx, C, values(backend, mean!)!, values(backend, variance!)!,
       opt(scale), opt(dmean), opt(dvariance), Number((args.attrs as Record<string, unknown>).varianceEpsilon), sums);
     return [backend.makeTensorInfo(x!.shape, 'float32', dx), backend.makeTensorInfo([2 * C], 'float32', sums)];
-  };
-}
-
-function registerBatchNormTrainGradient(): void {
-  tf.registerGradient({
-    kernelName: BN_TRAIN_KERNEL,
-    inputsToSave: ['x', 'scale'],
-    outputsToSave: [false, true, true],
-    gradFunc: (dys, saved, attrs) => {
-      // tfjs hands every output a gradient (zeros for the statistics, which only feed the moving
-      // averages in training); the kernel adds theirs to dx all the same.
-      const [dy, dmean, dvariance] = dys as tf.Tensor[];
-      const [x, scale, mean, variance] = saved;
-      const eps = Number((attrs as Record<string, unknown>).varianceEpsilon);
-      const inputs: tf.NamedTensorMap = { x, dy, mean, variance, scale, dmean, dvariance };
-      const [dx, sums] = tf.engine().runKernel(BN_TRAIN_GRAD_KERNEL, inputs, { varianceEpsilon: eps }) as unknown as tf.Tensor[];
-      const C = mean.size;
-      return {
-        x: () => dx,
-        scale: () => tf.mul(tf.slice(sums, C, C), tf.rsqrt(tf.add(variance, eps))),
-        offset: () => tf.slice(sums, 0, C),
-      };
-    },
-  });
-}
-
-interface BatchNormLayer {
-  axis: number;
-  epsilon: number;
-  momentum: number;
-  gamma: tf.LayerVariable | null;
-  beta: tf.LayerVariable | null;
-  movingMean: tf.LayerVariable;
-  movingVariance: tf.LayerVariable;
-}
-
-/**
- * tfjs-layers' BatchNormalization in training computes tf.moments and then a FusedBatchNorm: Mean,
- * Sub, Square, Mean and the norm forward, and their gradients backward (about 20 kernels and a
- * dozen activation-sized temporaries per layer). On the native backend its call() runs one
- * training kernel (statistics and output) with a one-kernel gradient instead, and updates the
- * moving statistics exactly as the original does (biased variance, momentum decay). The method is
- * replaced on the class rather than the class replaced, so models keep className
- * 'BatchNormalization' (the ONNX exporter, fold-bn and the cost checker look for it); inference,
- * other backends and layouts (axis not last, other dtypes) run the original.
- */
-function patchBatchNormalizationLayer(): void {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization;
-  if (!entry) return;
-  const proto = (entry[0] as unknown as { prototype: Record<string, unknown> }).prototype;
-  if (proto.usibenchNativeCall) return;
-  const original = proto.call as (this: BatchNormLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor;
-  proto.usibenchNativeCall = true;
-  proto.call = function call(this: BatchNormLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
-    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : null) : inputs;
-    const training = Boolean(kwargs?.training);
-    const lastAxis = x != null && (this.axis === -1 || this.axis === x.rank - 1);
-    // Without gamma or beta the original's training path fails (it reads both); so does it here.
-    const usable = this.gamma != null && this.beta != null && x != null && x.rank >= 2 && x.dtype === 'float32' && x.size > 0;
-    if (!training || !usable || !lastAxis || tf.getBackend() !== NATIVE_BACKEND) {
-      return original.call(this, inputs, kwargs);
-    }
-    return tf.tidy(() => {
-      const inputsMap: tf.NamedTensorMap = { x: x!, scale: this.gamma!.read(), offset: this.beta!.read() };
-      const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN_KERNEL, inputsMap, { varianceEpsilon: this.epsilon }) as unknown as tf.Tensor[];
-      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        tf.tidy(() => {
-          const orig = variable.read();
-          variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - this.momentum)));
-        });
-      }
-      return y;
-    });
   };
 }
 
@@ -776,8 +701,7 @@ function registerKernels(a: NativeAddon): void {
   tf.registerKernel({ kernelName: BN_GRAD_KERNEL, backendName: NATIVE_BACKEND, kernelFunc: batchNormGradKernel(a) });
   tf.registerKernel({ kernelName: BN_TRAIN_KERNEL, backendName: NATIVE_BACKEND, kernelFunc: batchNormTrainKernel(a) });
   tf.registerKernel({ kernelName: BN_TRAIN_GRAD_KERNEL, backendName: NATIVE_BACKEND, kernelFunc: batchNormTrainGradKernel(a) });
-  registerBatchNormTrainGradient();
-  patchBatchNormalizationLayer();
+  enableFusedBatchNormTraining();
   overrideBatchNormGradient();
   const noFallback: tf.KernelFunc = () => {
     throw new Error('native gradient kernel called with inputs it does not take (float32, same shapes)');

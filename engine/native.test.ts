@@ -12,22 +12,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../common/rng.js';
 import { nativeKernelNames, registerNativeBackend } from './native-backend.js';
+import { relErr } from './testdata/compare.js';
 
 const reg = await registerNativeBackend();
 if (!reg.available) console.warn(`engine/native.test.ts: skipped, ${reg.reason}`);
 
 const TOL = 1e-4;
 
-export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
-  if (got.length !== ref.length) return Infinity;
-  let maxRef = 0, maxDiff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-    const d = Math.abs(got[i] - ref[i]);
-    maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
-  }
-  return maxDiff / Math.max(maxRef, 1e-2);
-}
 
 function randn(rng: Rng, n: number): Float32Array {
   const a = new Float32Array(n);

@@ -8,7 +8,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise.js';
 import { registerGradientFixes } from './grads.js';
-import { fusedBatchNorm } from './batchnorm.js';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, enableFusedBatchNormTraining } from '../batchnorm-train.js';
+import { batchNormTrain, batchNormTrainGrad, fusedBatchNorm } from './batchnorm.js';
 import { batchMatMul } from './matmul.js';
 import { maxPoolGrad } from './pool.js';
 import { cast, identity, meanOverBlock, sumOverBlock, tile } from './reduce.js';
@@ -54,5 +55,8 @@ export function registerWasmKernels(): void {
   setWasmKernel(tf.Cast, (orig) => cast(required(orig, tf.Cast).kernelFunc));
   setWasmKernel(tf.Tile, (orig) => tile(required(orig, tf.Tile).kernelFunc));
   setWasmKernel(tf.FusedBatchNorm, (orig) => fusedBatchNorm(required(orig, tf.FusedBatchNorm).kernelFunc));
+  setWasmKernel(BN_TRAIN_KERNEL, () => batchNormTrain);
+  setWasmKernel(BN_TRAIN_GRAD_KERNEL, () => batchNormTrainGrad);
+  enableFusedBatchNormTraining();
   registerGradientFixes();
 }
