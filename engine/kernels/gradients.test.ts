@@ -196,6 +196,13 @@ const CASES: Case[] = [
   // Tile by doubling copies: broadcasts over leading and middle axes, a real tile of a non-1 axis.
   { name: 'broadcast over middle axes (tile)', shapes: [[3, 1, 1, 4]], f: (x) => tf.broadcastTo(x, [3, 5, 6, 4]) },
   { name: 'tile of every axis', shapes: [[2, 3, 2]], f: (x) => tf.tile(x, [3, 2, 5]) },
+  // Repeats of the last axis by the SIMD kernel (simd/tile.c): blocks of 1 (a mean over the
+  // channels broadcast back), 2, 4 and 3 (general), widths that leave partial vectors, and a
+  // middle axis repeated after it.
+  { name: 'tile last axis, block 1', shapes: [[4, 5, 6, 1]], f: (x) => tf.broadcastTo(x, [4, 5, 6, 7]) },
+  { name: 'tile last axis, block 2', shapes: [[6, 2]], f: (x) => tf.tile(x, [1, 5]) },
+  { name: 'tile last axis, block 4', shapes: [[3, 4]], f: (x) => tf.tile(x, [1, 3]) },
+  { name: 'tile last axis, block 3, then a middle axis', shapes: [[5, 8, 3]], f: (x) => tf.tile(x, [1, 4, 3]) },
   { name: 'mean over leading axes, outer block', shapes: [[2, 3, 4, 5]], f: (x) => tf.mean(x, [1, 2], true) },
   { name: 'cast float32 to float32', shapes: [[4, 5]], f: (x) => tf.mul(tf.cast(x, 'float32'), x) },
 ];
@@ -215,6 +222,15 @@ describe('wasm forward and gradients match the cpu backend', () => {
       expect(g.length).toBe(ref.grads[k].length);
       expect(relErr(g, ref.grads[k]), `gradient of input ${k}`).toBeLessThanOrEqual(TOL);
     });
+  });
+
+  it('tiles int32 bit for bit, through the SIMD kernel and the copies', async () => {
+    const values = Int32Array.from({ length: 5 * 3 * 2 }, (_, i) => (i * 2654435761) | 0);
+    const run = async (backend: 'wasm' | 'cpu') => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => Array.from(tf.tile(tf.tensor3d(values, [5, 3, 2], 'int32'), [2, 3, 40]).dataSync()));
+    };
+    expect(await run('wasm')).toEqual(await run('cpu'));
   });
 
   it('a tfjs-layers conv/batch-norm/dense model trains identically', async () => {

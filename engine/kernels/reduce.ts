@@ -10,6 +10,7 @@
  * new tensor as GEMM weights and keeps the copy until the tensor dies: slower in a real step.)
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdModule } from './simd-module.js';
 import { type BackendWasm, type TensorInfo, dispose, heapF32, heapIndex, reshaped, runKernel } from './wasm-util.js';
 
 function reduceBlock(original: tf.KernelFunc, mean: boolean): tf.KernelFunc {
@@ -61,12 +62,17 @@ export function cast(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+interface TileExports {
+  tile_last_axis(x: number, out: number, rows: number, block: number, reps: number): void;
+}
+
 /**
  * Tile by copies that double: the input goes to the start of the output, then each tiled axis
  * (innermost first) repeats its blocks in place, last block first so nothing unread is
  * overwritten. The shipped kernel computes an index per element (50 ms to broadcast the global
- * pool's gradient to 64x8x8x128); this is memmove speed. Falls back when the blocks are so small
- * that per-call overhead would dominate.
+ * pool's gradient to 64x8x8x128); this is memmove speed. Repeats of the last axis are made by a
+ * SIMD kernel (simd/tile.c), whose blocks are too small for a copy call each (a mean over the
+ * channels broadcast back, in every LayerNorm's gradient).
  */
 export function tile(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -78,22 +84,26 @@ export function tile(original: tf.KernelFunc): tf.KernelFunc {
     const size = tf.util.sizeFromShape(x.shape);
     const outShape = x.shape.map((d, i) => d * reps[i]);
     const total = tf.util.sizeFromShape(outShape);
-    const cur = x.shape.slice();
+    // Copy calls the other axes take: when their blocks are tiny, per-call overhead would dominate.
     let calls = 0;
-    for (let i = rank - 1; i >= 0; i--) {
-      if (reps[i] === 1) continue;
-      calls += tf.util.sizeFromShape(cur.slice(0, i)) * (1 + Math.ceil(Math.log2(reps[i])));
-      cur[i] *= reps[i];
+    for (let i = rank - 2; i >= 0; i--) {
+      if (reps[i] > 1) calls += tf.util.sizeFromShape(x.shape.slice(0, i)) * (1 + Math.ceil(Math.log2(reps[i])));
     }
     if (calls * 64 > total) return original(args);
     const out = wasm.makeOutput(outShape, x.dtype);
     if (total === 0) return out;
-    // copyWithin moves bytes, so a float32 view carries int32 data unchanged.
+    // The copies move bits, so a float32 view (and float loads and stores) carry int32 data unchanged.
     const heap = heapF32(wasm);
     const dst = heapIndex(wasm, out);
-    heap.copyWithin(dst, heapIndex(wasm, x), heapIndex(wasm, x) + size);
     const shape = x.shape.slice();
-    for (let i = rank - 1; i >= 0; i--) {
+    if (rank > 0 && reps[rank - 1] > 1) {
+      const block = shape[rank - 1];
+      simdModule<TileExports>(wasm, 'tile').tile_last_axis(wasm.getMemoryOffset(x.dataId), wasm.getMemoryOffset(out.dataId), size / block, block, reps[rank - 1]);
+      shape[rank - 1] *= reps[rank - 1];
+    } else {
+      heap.copyWithin(dst, heapIndex(wasm, x), heapIndex(wasm, x) + size);
+    }
+    for (let i = rank - 2; i >= 0; i--) {
       const r = reps[i];
       if (r === 1) continue;
       const outer = tf.util.sizeFromShape(shape.slice(0, i));
