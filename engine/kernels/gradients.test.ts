@@ -99,6 +99,13 @@ const CASES: Case[] = [
   { name: 'matmul a b^T', shapes: [[5, 7], [3, 7]], f: (a, b) => tf.matMul(a, b, false, true) },
   { name: 'batched matmul small', shapes: [[3, 5, 7], [3, 7, 4]], f: (a, b) => tf.matMul(a, b) },
   { name: 'batched matmul large, transposed', shapes: [[2, 40, 48], [2, 40, 36]], f: (a, b) => tf.matMul(a, b, true, false) },
+  // The SIMD batched kernel (simd/matmul.c): full 4x8 blocks and ragged edges (65 = 16*4 + 1
+  // rows, 13 and 5 columns), a shared A, and attention's transposed B.
+  { name: 'batched matmul, ragged edges (SIMD)', shapes: [[3, 65, 9], [3, 9, 13]], f: (a, b) => tf.matMul(a, b) },
+  { name: 'one A times batched B (SIMD)', shapes: [[6, 7], [4, 7, 5]], f: (a, b) => tf.matMul(tf.reshape(a, [1, 6, 7]), b) },
+  { name: 'batched a b^T, attention scores (SIMD)', shapes: [[2, 3, 10, 8], [2, 3, 10, 8]], f: (a, b) => tf.matMul(a, b, false, true) },
+  // A weight gradient's x^T dy: A read transposed in place, K = 600 in two chunks (512 rows at 60 + 68 columns).
+  { name: 'a^T b over two chunks of K (SIMD)', shapes: [[600, 60], [600, 68]], f: (a, b) => tf.matMul(a, b, true, false) },
   { name: 'batched times one matrix', shapes: [[3, 5, 7], [7, 4]], f: (a, b) => tf.matMul(a, tf.reshape(b, [1, 7, 4])) },
   { name: 'one matrix times batched', shapes: [[5, 7], [3, 7, 4]], f: (a, b) => tf.matMul(tf.reshape(a, [1, 5, 7]), b) },
   { name: 'attention (ViT)', shapes: [[2, 5, 8], [8, 8], [8, 8]], f: attention },
