@@ -188,6 +188,17 @@ const CASES: Case[] = [
     shapes: [[3, 7, 10, 11], [3, 3, 11, 6], [6]],
     f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'valid', bias: tf.mul(b, 3), activation: 'relu6' }),
   },
+  // Strided convs with bias and relu/relu6 fused (XNNPACK forward; gradients by simd/conv_grad.c).
+  {
+    name: 'strided fused conv + bias + relu',
+    shapes: [[2, 10, 9, 6], [3, 3, 6, 12], [12]],
+    f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation: 'relu' }),
+  },
+  {
+    name: 'strided fused conv + bias + relu6, valid, stride 3 by 2',
+    shapes: [[2, 11, 12, 5], [3, 2, 5, 9], [9]],
+    f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: [3, 2], pad: 'valid', bias: tf.mul(b, 3), activation: 'relu6' }),
+  },
   // Batch norm as a 1x1 depthwise conv: per-channel, scalar and missing statistics.
   // (tfjs-core cannot backprop a batch norm without a scale or an offset.)
   {
