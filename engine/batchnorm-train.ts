@@ -69,6 +69,9 @@ function patchBatchNormalizationLayer(): void {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization;
   if (!entry) return;
   const proto = (entry[0] as unknown as { prototype: Record<string, unknown> }).prototype;
+  // Once per class, even if this module is loaded twice in one isolate (two import specifiers).
+  if (proto.usibenchFusedTraining) return;
+  proto.usibenchFusedTraining = true;
   const original = proto.call as (this: BatchNormLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor;
   proto.call = function call(this: BatchNormLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
     const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : null) : inputs;
