@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdModule } from './simd-module.js';
-import { type BackendWasm, type TensorInfo, dispose, heapF32, heapIndex, reshaped, runKernel } from './wasm-util.js';
+import { type BackendWasm, type TensorInfo, dispose, heapAddress, heapF32, heapIndex, reshaped, runKernel } from './wasm-util.js';
 
 export function fusedBatchNorm(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -55,9 +55,6 @@ interface BatchNormExports {
   ): void;
 }
 
-/** Where a tensor starts in the wasm heap (a byte address), or 0 for an absent optional input. */
-const addr = (wasm: BackendWasm, t: TensorInfo | undefined): number => (t ? wasm.getMemoryOffset(t.dataId) : 0);
-
 /** BN_TRAIN_KERNEL (engine/batchnorm-train.ts) by simd/batchnorm.c: statistics and output in two passes. */
 export const batchNormTrain: tf.KernelFunc = (args) => {
   const wasm = args.backend as BackendWasm;
@@ -69,8 +66,8 @@ export const batchNormTrain: tf.KernelFunc = (args) => {
   const variance = wasm.makeOutput([c], 'float32');
   const scratch = wasm.makeOutput([mod.bn_scratch_floats(c)], 'float32');
   const eps = Number((args.attrs as Record<string, unknown>).varianceEpsilon);
-  mod.bn_train(addr(wasm, x), addr(wasm, y), tf.util.sizeFromShape(x!.shape) / c, c, addr(wasm, scale), addr(wasm, offset), eps,
-    addr(wasm, mean), addr(wasm, variance), addr(wasm, scratch));
+  mod.bn_train(heapAddress(wasm, x), heapAddress(wasm, y), tf.util.sizeFromShape(x!.shape) / c, c, heapAddress(wasm, scale), heapAddress(wasm, offset), eps,
+    heapAddress(wasm, mean), heapAddress(wasm, variance), heapAddress(wasm, scratch));
   dispose(wasm, scratch);
   return [y, mean, variance];
 };
@@ -85,8 +82,8 @@ export const batchNormTrainGrad: tf.KernelFunc = (args) => {
   const sums = wasm.makeOutput([2 * c], 'float32');
   const scratch = wasm.makeOutput([mod.bn_scratch_floats(c)], 'float32');
   const eps = Number((args.attrs as Record<string, unknown>).varianceEpsilon);
-  mod.bn_train_grad(addr(wasm, x), addr(wasm, dy), addr(wasm, dx), tf.util.sizeFromShape(x!.shape) / c, c, addr(wasm, mean),
-    addr(wasm, variance), addr(wasm, scale), addr(wasm, dmean), addr(wasm, dvariance), eps, addr(wasm, sums), addr(wasm, scratch));
+  mod.bn_train_grad(heapAddress(wasm, x), heapAddress(wasm, dy), heapAddress(wasm, dx), tf.util.sizeFromShape(x!.shape) / c, c, heapAddress(wasm, mean),
+    heapAddress(wasm, variance), heapAddress(wasm, scale), heapAddress(wasm, dmean), heapAddress(wasm, dvariance), eps, heapAddress(wasm, sums), heapAddress(wasm, scratch));
   dispose(wasm, scratch);
   return [dx, sums];
 };

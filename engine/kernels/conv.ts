@@ -11,14 +11,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { simdModule } from './simd-module.js';
 import {
-  type BackendWasm, type TensorInfo, dispose, isChannelsLast, rotateFilter, runKernel,
+  type BackendWasm, type TensorInfo, dispose, heapAddress, isChannelsLast, rotateFilter, runKernel,
 } from './wasm-util.js';
 
 type KernelFunc = tf.KernelFunc;
 type Shape4 = [number, number, number, number];
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
-const at = (wasm: BackendWasm, t: TensorInfo): number => wasm.getMemoryOffset(t.dataId);
 
 function explicitPad(top: number, bottom: number, left: number, right: number): ExplicitPad {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];
@@ -56,7 +55,7 @@ function inputGradDirect(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, 
   const mod = simdModule<ConvGradExports>(wasm, 'conv_grad');
   const scratch = wasm.makeOutput([mod.conv_input_grad_scratch_floats(ci, co, kh, kw)], 'float32');
   const out = wasm.makeOutput([n, h, w, ci], 'float32');
-  mod.conv_input_grad(at(wasm, dy), at(wasm, filter), at(wasm, out), at(wasm, scratch), n, h, w, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
+  mod.conv_input_grad(heapAddress(wasm, dy), heapAddress(wasm, filter), heapAddress(wasm, out), heapAddress(wasm, scratch), n, h, w, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
   dispose(wasm, scratch);
   return out;
 }
@@ -83,6 +82,6 @@ export const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => 
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const out = wasm.makeOutput([kh, kw, ci, co], 'float32');
   simdModule<ConvGradExports>(wasm, 'conv_grad').conv_filter_grad(
-    at(wasm, x), at(wasm, dy), at(wasm, out), n, h, w, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
+    heapAddress(wasm, x), heapAddress(wasm, dy), heapAddress(wasm, out), n, h, w, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
   return out;
 };

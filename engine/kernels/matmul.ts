@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdModule } from './simd-module.js';
-import { type BackendWasm, type TensorInfo, dispose, reshaped, runKernel } from './wasm-util.js';
+import { type BackendWasm, type TensorInfo, dispose, heapAddress, reshaped, runKernel } from './wasm-util.js';
 
 interface MatMulExports {
   batched_matmul(
@@ -57,9 +57,8 @@ export function batchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       dispose(wasm, a2, b2);
     } else if ([batchA, batchB].every((x) => x === 1 || x === batch)) {
       out = wasm.makeOutput([batch, m, n], 'float32');
-      const at = (t: TensorInfo) => wasm.getMemoryOffset(t.dataId);
       simdModule<MatMulExports>(wasm, 'matmul').batched_matmul(
-        at(a), at(bb), at(out), batch, m, k, n, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n, transposeA ? 1 : 0);
+        heapAddress(wasm, a), heapAddress(wasm, bb), heapAddress(wasm, out), batch, m, k, n, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n, transposeA ? 1 : 0);
     } else {
       aa = transposeA ? swapLastTwo(wasm, a) : a;
       out = original({ inputs: { a: aa, b: bb }, attrs: { transposeA: false, transposeB: false }, backend }) as TensorInfo;

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdModule } from './simd-module.js';
-import { type BackendWasm, type TensorInfo, dispose, heapF32, heapIndex, reshaped, runKernel } from './wasm-util.js';
+import { type BackendWasm, type TensorInfo, dispose, heapAddress, heapF32, heapIndex, reshaped, runKernel } from './wasm-util.js';
 
 function reduceBlock(original: tf.KernelFunc, mean: boolean): tf.KernelFunc {
   return (args) => {
@@ -98,7 +98,7 @@ export function tile(original: tf.KernelFunc): tf.KernelFunc {
     const shape = x.shape.slice();
     if (rank > 0 && reps[rank - 1] > 1) {
       const block = shape[rank - 1];
-      simdModule<TileExports>(wasm, 'tile').tile_last_axis(wasm.getMemoryOffset(x.dataId), wasm.getMemoryOffset(out.dataId), size / block, block, reps[rank - 1]);
+      simdModule<TileExports>(wasm, 'tile').tile_last_axis(heapAddress(wasm, x), heapAddress(wasm, out), size / block, block, reps[rank - 1]);
       shape[rank - 1] *= reps[rank - 1];
     } else {
       heap.copyWithin(dst, heapIndex(wasm, x), heapIndex(wasm, x) + size);

@@ -32,9 +32,14 @@ export function heapF32(backend: BackendWasm): Float32Array {
   return (backend.wasm as unknown as { HEAPF32: Float32Array }).HEAPF32;
 }
 
+/** A tensor's byte address in the backend's heap, as our SIMD kernels take it; 0 for an absent optional input. */
+export function heapAddress(backend: BackendWasm, t: TensorInfo | null | undefined): number {
+  return t ? backend.getMemoryOffset(t.dataId) : 0;
+}
+
 /** Index of a float32 tensor's first element in heapF32(backend). */
 export function heapIndex(backend: BackendWasm, t: TensorInfo): number {
-  return backend.getMemoryOffset(t.dataId) / 4;
+  return heapAddress(backend, t) / 4;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdModule } from './simd-module.js';
-import { type Attrs, type BackendWasm, type TensorInfo, dispose, isChannelsLast } from './wasm-util.js';
+import { type Attrs, type BackendWasm, type TensorInfo, dispose, heapAddress, isChannelsLast } from './wasm-util.js';
 
 interface WinogradExports {
   wino_f43_scratch_floats(c: number, k: number): number;
@@ -48,7 +48,7 @@ function run(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: Tens
   const u = backend.makeOutput([mod.wino_f43_filter_floats(c, k)], 'float32');
   const scratch = backend.makeOutput([mod.wino_f43_scratch_floats(c, k)], 'float32');
   const out = backend.makeOutput([n, oh, ow, k], 'float32');
-  const at = (t: TensorInfo) => backend.getMemoryOffset(t.dataId);
+  const at = (t: TensorInfo | null) => heapAddress(backend, t);
   mod.wino_f43_filter(at(filter), at(u), c, k);
   mod.wino_f43_conv(at(x), at(u), bias ? at(bias) : 0, at(out), at(scratch), n, h, w, c, k, oh, ow, info.padInfo.top, info.padInfo.left, act);
   dispose(backend, u, scratch);
@@ -89,7 +89,7 @@ export function conv2dBackpropFilter(fallback: tf.KernelFunc): tf.KernelFunc {
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: k, outHeight: oh, outWidth: ow } = info;
     const scratch = backend.makeOutput([mod.wino_f43_filter_grad_scratch_floats(c, k)], 'float32');
     const out = backend.makeOutput([3, 3, c, k], 'float32');
-    const at = (t: TensorInfo) => backend.getMemoryOffset(t.dataId);
+    const at = (t: TensorInfo) => heapAddress(backend, t);
     mod.wino_f43_filter_grad(at(x), at(dy), at(out), at(scratch), n, h, w, c, k, oh, ow, info.padInfo.top, info.padInfo.left);
     dispose(backend, scratch);
     return out;
