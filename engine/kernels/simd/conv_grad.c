@@ -24,35 +24,10 @@
 /* Input and output-gradient bytes of the images in one chunk: kept below about half a MiB. */
 #define CHUNK_BYTES (512 * 1024)
 
-static inline int min_int(int a, int b) { return a < b ? a : b; }
-static inline int max_int(int a, int b) { return a > b ? a : b; }
 /* Floor division for any sign of a (b > 0). */
 static inline int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 INLINE v4 splat_or_zero(const float* p, int i, int nc) { return i < nc ? wasm_v128_load32_splat(p + i) : wasm_f32x4_splat(0.0f); }
-
-/* Adds lanes [0, n) of v to p[0..n). */
-INLINE void add_partial(float* p, v4 v, int n) {
-  if (n >= 4) {
-    wasm_v128_store(p, wasm_f32x4_add(wasm_v128_load(p), v));
-    return;
-  }
-  if (n > 0) p[0] += wasm_f32x4_extract_lane(v, 0);
-  if (n > 1) p[1] += wasm_f32x4_extract_lane(v, 1);
-  if (n > 2) p[2] += wasm_f32x4_extract_lane(v, 2);
-}
-
-/* Loads the first n (0..8) of 8 consecutive floats as two vectors. */
-INLINE void load8_partial(const float* p, int n, v4* lo, v4* hi) {
-  *lo = load_partial(p, n);
-  *hi = n > 4 ? load_partial(p + 4, n - 4) : wasm_f32x4_splat(0.0f);
-}
-
-/* Adds the first n (0..8) lanes of (lo, hi) to p[0..n). */
-INLINE void add8_partial(float* p, v4 lo, v4 hi, int n) {
-  add_partial(p, lo, n);
-  if (n > 4) add_partial(p + 4, hi, n - 4);
-}
 
 struct geometry {
   int h, w, c_in, oh, ow, k_out, kh, kw, sh, sw, pt, pl;

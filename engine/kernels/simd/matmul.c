@@ -29,8 +29,8 @@ INLINE void block(const float* a, const float* b, float* c, int k0, int k_len, i
   const float* a3 = mr > 3 ? a0 + 3 * si : a0;
   const float* bk = b + (unsigned)k0 * n + j;
   for (int k = 0; k < k_len; k++, bk += n, a0 += sk, a1 += sk, a2 += sk, a3 += sk) {
-    const v4 b0 = nr >= 4 ? wasm_v128_load(bk) : load_partial(bk, nr);
-    const v4 b1 = nr >= 8 ? wasm_v128_load(bk + 4) : nr > 4 ? load_partial(bk + 4, nr - 4) : wasm_f32x4_splat(0.0f);
+    v4 b0, b1;
+    load8_partial(bk, nr, &b0, &b1);
     MAC_ROW(c00, c01, wasm_v128_load32_splat(a0), b0, b1);
     MAC_ROW(c10, c11, wasm_v128_load32_splat(a1), b0, b1);
     MAC_ROW(c20, c21, wasm_v128_load32_splat(a2), b0, b1);
@@ -40,29 +40,22 @@ INLINE void block(const float* a, const float* b, float* c, int k0, int k_len, i
   const v4 rows[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
   for (int r = 0; r < mr; r++) {
     float* o = c + (unsigned)(i + r) * n + j;
-    if (nr == 8) {
-      wasm_v128_store(o, k0 ? wasm_f32x4_add(wasm_v128_load(o), rows[r][0]) : rows[r][0]);
-      wasm_v128_store(o + 4, k0 ? wasm_f32x4_add(wasm_v128_load(o + 4), rows[r][1]) : rows[r][1]);
-    } else {
-      float t[8];
-      wasm_v128_store(t, rows[r][0]);
-      wasm_v128_store(t + 4, rows[r][1]);
-      for (int q = 0; q < nr; q++) o[q] = k0 ? o[q] + t[q] : t[q];
-    }
+    if (k0) add8_partial(o, rows[r][0], rows[r][1], nr);
+    else store8_partial(o, rows[r][0], rows[r][1], nr);
   }
 }
 
 EXPORT(batched_matmul)
 void batched_matmul(const float* a, const float* b, float* c, int batch, int m, int k, int n, int a_stride, int b_stride, int transpose_a) {
   const int si = transpose_a ? 1 : k, sk = transpose_a ? m : 1;
-  const int chunk = CHUNK_FLOATS / (m + n) < 16 ? 16 : CHUNK_FLOATS / (m + n);
+  const int chunk = max_int(16, CHUNK_FLOATS / (m + n));
   for (int t = 0; t < batch; t++, a += a_stride, b += b_stride, c += m * n) {
     for (int k0 = 0; k0 < k || k0 == 0; k0 += chunk) {
-      const int kc = k - k0 < chunk ? k - k0 : chunk;
+      const int kc = min_int(chunk, k - k0);
       for (int i = 0; i < m; i += 4) {
-        const int mr = m - i < 4 ? m - i : 4;
+        const int mr = min_int(4, m - i);
         for (int j = 0; j < n; j += 8) {
-          const int nr = n - j < 8 ? n - j : 8;
+          const int nr = min_int(8, n - j);
           if (mr == 4 && nr == 8) block(a, b, c, k0, kc, n, si, sk, i, j, 4, 8);
           else block(a, b, c, k0, kc, n, si, sk, i, j, mr, nr);
         }

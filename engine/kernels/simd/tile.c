@@ -11,9 +11,7 @@
 INLINE void fill(float* out, v4 v, int n) {
   int i = 0;
   for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, v);
-  if (i < n) out[i++] = wasm_f32x4_extract_lane(v, 0);
-  if (i < n) out[i++] = wasm_f32x4_extract_lane(v, 1);
-  if (i < n) out[i] = wasm_f32x4_extract_lane(v, 2);
+  store_partial(out + i, v, n - i);
 }
 
 EXPORT(tile_last_axis) void tile_last_axis(const float* x, float* out, int rows, int block, int reps) {

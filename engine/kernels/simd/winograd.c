@@ -192,14 +192,10 @@ static void gemm_block(const float* v, const float* u, float* m, int tb, int cp,
           MAC_ROW(c30, c31, wasm_v128_load32_splat(a3 + k), b0, b1);
         }
         float* out = mp + r * kp + jb * 8;
-        wasm_v128_store(out, c00);
-        wasm_v128_store(out + 4, c01);
-        wasm_v128_store(out + kp, c10);
-        wasm_v128_store(out + kp + 4, c11);
-        wasm_v128_store(out + 2 * kp, c20);
-        wasm_v128_store(out + 2 * kp + 4, c21);
-        wasm_v128_store(out + 3 * kp, c30);
-        wasm_v128_store(out + 3 * kp + 4, c31);
+        store8_partial(out, c00, c01, 8);
+        store8_partial(out + kp, c10, c11, 8);
+        store8_partial(out + 2 * kp, c20, c21, 8);
+        store8_partial(out + 3 * kp, c30, c31, 8);
       }
     }
   }
@@ -241,14 +237,7 @@ static void output_block(const float* m, const float* bias, float* y, float* tmp
                   wasm_v128_load(tmp + (4 * 4 + i) * 4), wasm_v128_load(tmp + (5 * 4 + i) * 4), o);
         for (int j = 0; j < 4 && x0 + j < ow; j++) {
           const v4 val = activate(wasm_f32x4_add(o[j], b), act);
-          float* dst = base + ((unsigned)(y0 + i) * ow + (x0 + j)) * k_out + k;
-          if (nk >= 4) {
-            wasm_v128_store(dst, val);
-          } else {
-            dst[0] = wasm_f32x4_extract_lane(val, 0);
-            if (nk > 1) dst[1] = wasm_f32x4_extract_lane(val, 1);
-            if (nk > 2) dst[2] = wasm_f32x4_extract_lane(val, 2);
-          }
+          store_partial(base + ((unsigned)(y0 + i) * ow + (x0 + j)) * k_out + k, val, nk);
         }
       }
     }
@@ -372,10 +361,11 @@ static void gemm_tn_block(const float* v, const float* e, float* du, int tb, int
     for (int c = 0; c < cp; c += 4) {
       for (int k = 0; k < kp; k += 8) {
         float* out = dp + c * kp + k;
-        v4 c00 = wasm_v128_load(out), c01 = wasm_v128_load(out + 4);
-        v4 c10 = wasm_v128_load(out + kp), c11 = wasm_v128_load(out + kp + 4);
-        v4 c20 = wasm_v128_load(out + 2 * kp), c21 = wasm_v128_load(out + 2 * kp + 4);
-        v4 c30 = wasm_v128_load(out + 3 * kp), c31 = wasm_v128_load(out + 3 * kp + 4);
+        v4 c00, c01, c10, c11, c20, c21, c30, c31;
+        load8_partial(out, 8, &c00, &c01);
+        load8_partial(out + kp, 8, &c10, &c11);
+        load8_partial(out + 2 * kp, 8, &c20, &c21);
+        load8_partial(out + 3 * kp, 8, &c30, &c31);
         const float* a = vp + c;
         const float* b = ep + k;
         for (int t = 0; t < tb; t++, a += cp, b += kp) {
@@ -385,14 +375,10 @@ static void gemm_tn_block(const float* v, const float* e, float* du, int tb, int
           MAC_ROW(c20, c21, wasm_v128_load32_splat(a + 2), b0, b1);
           MAC_ROW(c30, c31, wasm_v128_load32_splat(a + 3), b0, b1);
         }
-        wasm_v128_store(out, c00);
-        wasm_v128_store(out + 4, c01);
-        wasm_v128_store(out + kp, c10);
-        wasm_v128_store(out + kp + 4, c11);
-        wasm_v128_store(out + 2 * kp, c20);
-        wasm_v128_store(out + 2 * kp + 4, c21);
-        wasm_v128_store(out + 3 * kp, c30);
-        wasm_v128_store(out + 3 * kp + 4, c31);
+        store8_partial(out, c00, c01, 8);
+        store8_partial(out + kp, c10, c11, 8);
+        store8_partial(out + 2 * kp, c20, c21, 8);
+        store8_partial(out + 3 * kp, c30, c31, 8);
       }
     }
   }
@@ -433,16 +419,7 @@ void wino_f43_filter_grad(const float* x, const float* dy, float* dw, float* scr
       for (int i = 0; i < 3; i++) {
         v4 row[3];
         FILTER_GRAD_1D(col[0][i], col[1][i], col[2][i], col[3][i], col[4][i], col[5][i], row);
-        for (int j = 0; j < 3; j++) {
-          float* dst = dw + ((i * 3 + j) * c_in + c) * k_out + k;
-          if (nk >= 4) {
-            wasm_v128_store(dst, row[j]);
-          } else {
-            dst[0] = wasm_f32x4_extract_lane(row[j], 0);
-            if (nk > 1) dst[1] = wasm_f32x4_extract_lane(row[j], 1);
-            if (nk > 2) dst[2] = wasm_f32x4_extract_lane(row[j], 2);
-          }
-        }
+        for (int j = 0; j < 3; j++) store_partial(dw + ((i * 3 + j) * c_in + c) * k_out + k, row[j], nk);
       }
     }
   }
