@@ -15,8 +15,28 @@
 /* Rows summed in float before their sums go into the double accumulators. */
 #define BLOCK_ROWS 64
 
-/* Two double sums per channel, then a shift, two partial sums and three coefficients, each 4-padded. */
+/* Two double sums per channel, then a centre, two partial sums and three coefficients, each 4-padded. */
 EXPORT(bn_scratch_floats) int bn_scratch_floats(int c) { return 4 * c + 6 * round_up(c, 4); }
+
+struct bn_scratch {
+  double *s1, *s2;     /* the two per-channel sums */
+  float* centre;       /* what the first sum is taken around */
+  float* partial;      /* moments()'s float partial sums, 2 round_up(C, 4) */
+  float *alpha, *beta, *delta; /* affine_rows()'s coefficients */
+};
+
+static struct bn_scratch carve(float* scratch, int C) {
+  const int cp = round_up(C, 4);
+  struct bn_scratch b;
+  b.s1 = (double*)scratch;
+  b.s2 = b.s1 + C;
+  b.centre = scratch + 4 * C;
+  b.partial = b.centre + cp;
+  b.alpha = b.partial + 2 * cp;
+  b.beta = b.alpha + cp;
+  b.delta = b.beta + cp;
+  return b;
+}
 
 static void flush(double* sum, float* part, int C) {
   for (int c = 0; c < C; c++) {
@@ -59,8 +79,11 @@ static void moments(const float* a, const float* sa, const float* b, const float
   }
 }
 
-/* out = alpha * u + beta * (x - mean) + delta per channel, for every row (u may be x itself with beta 0). */
-static void affine_rows(const float* u, const float* x, float* out, int rows, int C, const float* mean, const float* alpha,
+/*
+ * out = alpha * u + beta * (x - mean) + delta per channel, for every row; without u (0: the
+ * forward pass) the alpha term is left out, not multiplied by zero.
+ */
+INLINE void affine_rows(const float* u, const float* x, float* out, int rows, int C, const float* mean, const float* alpha,
                         const float* beta, const float* delta) {
   for (int r = 0; r < rows; r++) {
     const float* ur = u + (unsigned)r * C;
@@ -69,16 +92,13 @@ static void affine_rows(const float* u, const float* x, float* out, int rows, in
     int c = 0;
     for (; c + 4 <= C; c += 4) {
       const v4 centred = wasm_f32x4_sub(wasm_v128_load(xr + c), wasm_v128_load(mean + c));
-      const v4 v = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(alpha + c), wasm_v128_load(ur + c)),
-                                                 wasm_f32x4_mul(wasm_v128_load(beta + c), centred)),
-                                  wasm_v128_load(delta + c));
+      v4 v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(beta + c), centred), wasm_v128_load(delta + c));
+      if (u) v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_v128_load(alpha + c), wasm_v128_load(ur + c)));
       wasm_v128_store(o + c, v);
     }
-    for (; c < C; c++) o[c] = alpha[c] * ur[c] + beta[c] * (xr[c] - mean[c]) + delta[c];
+    for (; c < C; c++) o[c] = beta[c] * (xr[c] - mean[c]) + delta[c] + (u ? alpha[c] * ur[c] : 0.0f);
   }
 }
-
-static inline float sqrt_f64(double v) { return (float)__builtin_sqrt(v); }
 
 /*
  * mean and var (biased) of x per channel over its rows, then y = (x - mean) * scale / sqrt(var + eps)
@@ -87,26 +107,17 @@ static inline float sqrt_f64(double v) { return (float)__builtin_sqrt(v); }
 EXPORT(bn_train)
 void bn_train(const float* x, float* y, int rows, int C, const float* scale, const float* offset, float eps, float* mean, float* var,
               float* scratch) {
-  const int cp = round_up(C, 4);
-  double* s1 = (double*)scratch;
-  double* s2 = s1 + C;
-  float* shift = scratch + 4 * C;
-  float* tmp = shift + cp;
-  float* alpha = tmp + 2 * cp;  /* zero: y has no term in u */
-  float* beta = alpha + cp;
-  float* delta = beta + cp;
-  for (int c = 0; c < C; c++) shift[c] = x[c];
-  moments(x, shift, x, shift, rows, C, s1, s2, tmp);
+  const struct bn_scratch b = carve(scratch, C);
+  for (int c = 0; c < C; c++) b.centre[c] = x[c];
+  moments(x, b.centre, x, b.centre, rows, C, b.s1, b.s2, b.partial);
   for (int c = 0; c < C; c++) {
-    const double d = s1[c] / rows, v = s2[c] / rows - d * d;
-    mean[c] = (float)(shift[c] + d);
+    const double d = b.s1[c] / rows, v = b.s2[c] / rows - d * d;
+    mean[c] = (float)(b.centre[c] + d);
     var[c] = v > 0 ? (float)v : 0.0f;
-    const float k = (scale ? scale[c] : 1.0f) / sqrt_f64((double)var[c] + eps);
-    alpha[c] = 0.0f;
-    beta[c] = k;
-    delta[c] = offset ? offset[c] : 0.0f;
+    b.beta[c] = (float)((scale ? scale[c] : 1.0) / __builtin_sqrt((double)var[c] + eps));
+    b.delta[c] = offset ? offset[c] : 0.0f;
   }
-  affine_rows(x, x, y, rows, C, mean, alpha, beta, delta);
+  affine_rows(0, x, y, rows, C, mean, b.alpha, b.beta, b.delta);
 }
 
 /*
@@ -119,24 +130,17 @@ void bn_train(const float* x, float* y, int rows, int C, const float* scale, con
 EXPORT(bn_train_grad)
 void bn_train_grad(const float* x, const float* dy, float* dx, int rows, int C, const float* mean, const float* var, const float* scale,
                    const float* dmean, const float* dvar, float eps, float* sums, float* scratch) {
-  const int cp = round_up(C, 4);
-  double* s1 = (double*)scratch;
-  double* s2 = s1 + C;
-  float* zero = scratch + 4 * C;
-  float* tmp = zero + cp;
-  float* alpha = tmp + 2 * cp;
-  float* beta = alpha + cp;
-  float* delta = beta + cp;
-  for (int c = 0; c < C; c++) zero[c] = 0.0f;
-  moments(dy, zero, x, mean, rows, C, s1, s2, tmp);
+  const struct bn_scratch b = carve(scratch, C);
+  for (int c = 0; c < C; c++) b.centre[c] = 0.0f;
+  moments(dy, b.centre, x, mean, rows, C, b.s1, b.s2, b.partial);
   for (int c = 0; c < C; c++) {
     const double inv = 1.0 / __builtin_sqrt((double)var[c] + eps);
     const double k = (scale ? scale[c] : 1.0) * inv;
-    alpha[c] = (float)k;
-    beta[c] = (float)((-k * inv * inv * s2[c] + (dvar ? 2.0 * dvar[c] : 0.0)) / rows);
-    delta[c] = (float)((-k * s1[c] + (dmean ? dmean[c] : 0.0)) / rows);
-    sums[c] = (float)s1[c];
-    sums[C + c] = (float)s2[c];
+    b.alpha[c] = (float)k;
+    b.beta[c] = (float)((-k * inv * inv * b.s2[c] + (dvar ? 2.0 * dvar[c] : 0.0)) / rows);
+    b.delta[c] = (float)((-k * b.s1[c] + (dmean ? dmean[c] : 0.0)) / rows);
+    sums[c] = (float)b.s1[c];
+    sums[C + c] = (float)b.s2[c];
   }
-  affine_rows(dy, x, dx, rows, C, mean, alpha, beta, delta);
+  affine_rows(dy, x, dx, rows, C, mean, b.alpha, b.beta, b.delta);
 }
