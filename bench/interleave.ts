@@ -9,7 +9,7 @@
  * Each phase lists the workers that compute in it; the others wait at the next barrier. Phases
  * with one worker rotate over the pool, so the lone worker is not always on the same core.
  */
-import { quantileSorted } from './stats.js';
+import { median, quantileSorted } from './stats.js';
 
 /** The active workers of each phase: `cycles` repeats of one phase per worker count, ascending. */
 export function interleavedSchedule(counts: readonly number[], poolSize: number, cycles: number): number[][] {
@@ -58,7 +58,7 @@ export function interleavedScaling(schedule: readonly number[][], timings: reado
   const counts = [...new Set(schedule.map((a) => a.length))].sort((a, b) => a - b);
   return counts.map((n) => {
     const phases = phasesOf(n);
-    const row: CountScaling = { workers: n, imagesPerSec: quantile(phases.map((p) => aggregate[p]), 0.5) };
+    const row: CountScaling = { workers: n, imagesPerSec: median(phases.map((p) => aggregate[p])) };
     if (n === 1) return row;
     const ratios = phases.map((p) => {
       const before = ones.filter((o) => o < p).at(-1);
@@ -66,10 +66,7 @@ export function interleavedScaling(schedule: readonly number[][], timings: reado
       const near = [before, after].filter((o): o is number => o !== undefined);
       return aggregate[p] / (near.reduce((s, o) => s + aggregate[o], 0) / near.length);
     });
-    return { ...row, scaling: quantile(ratios, 0.5), scalingQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)] };
+    ratios.sort((a, b) => a - b);
+    return { ...row, scaling: quantileSorted(ratios, 0.5), scalingQuartiles: [quantileSorted(ratios, 0.25), quantileSorted(ratios, 0.75)] };
   });
-}
-
-function quantile(values: number[], q: number): number {
-  return quantileSorted([...values].sort((a, b) => a - b), q);
 }

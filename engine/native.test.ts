@@ -19,7 +19,6 @@ if (!reg.available) console.warn(`engine/native.test.ts: skipped, ${reg.reason}`
 
 const TOL = 1e-4;
 
-
 function randn(rng: Rng, n: number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = rng.normal();

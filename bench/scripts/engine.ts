@@ -83,7 +83,7 @@ await tf.setBackend('cpu');
 // Worker counts are compared in interleaved phases of about a step each, in one pool (see
 // bench/interleave.ts): the host's per-core speed drifts over seconds, and runs of one and of two
 // workers taken ten seconds apart gave per-round ratios anywhere from 1.2x to 2.5x.
-const aggregate = new Map<string, CountScaling>();
+const aggregate = new Map<string, { train: CountScaling; infer: CountScaling }>();
 for (const backend of ['wasm', 'native'] as const) {
   if (!perBackend.has(backend)) continue;
   const poolSize = Math.max(...workerCounts);
@@ -109,8 +109,7 @@ for (const backend of ['wasm', 'native'] as const) {
   for (const [i, t] of train.entries()) {
     const n = t.workers;
     const inf = infer[i];
-    aggregate.set(`${backend}:${n}:train`, t);
-    aggregate.set(`${backend}:${n}:infer`, inf);
+    aggregate.set(`${backend}:${n}`, { train: t, infer: inf });
     const scale = t.scaling === undefined
       ? ''
       : `  (${t.scaling.toFixed(2)}x / ${inf.scaling!.toFixed(2)}x one worker; train per phase quartiles ${t.scalingQuartiles!.map((q) => q.toFixed(2)).join('-')})`;
@@ -187,21 +186,21 @@ const t1 = torchByThreads.get(1);
 const t2 = torchByThreads.get(2);
 if (wasm?.train && t1) console.log(`  wasm / PyTorch 1 thread:    train ${(wasm.train.imagesPerSec / t1.train).toFixed(2)}x   infer ${(wasm.infer.imagesPerSec / t1.infer).toFixed(2)}x`);
 // Per round, then the median: each round's native and PyTorch runs were seconds apart.
-const nativeRatios: Array<{ threads: number; train: number; byRound: number[] }> = [];
+const nativeRatios: Array<{ threads: number; train: number }> = [];
 for (const t of THREADS) {
   const n = nativeRuns.get(t)!;
   const p = torchRuns.get(t)!;
   if (!n.length || p.length !== n.length) continue;
   const byRound = n.map((x, i) => x.train / p[i].train);
   const train = median(byRound);
-  nativeRatios.push({ threads: t, train, byRound });
+  nativeRatios.push({ threads: t, train });
   const infer = median(n.map((x, i) => x.infer / p[i].infer));
   console.log(`  native ${t} thread(s) / PyTorch ${t} thread(s): train ${train.toFixed(2)}x   infer ${infer.toFixed(2)}x   (train by round ${byRound.map((r) => r.toFixed(2)).join(', ')})`);
 }
-const w2 = { train: aggregate.get('wasm:2:train'), infer: aggregate.get('wasm:2:infer') };
-const wScale = w2.train?.scaling;
-if (wScale !== undefined) console.log(`  wasm two workers / one:     train ${wScale.toFixed(2)}x   infer ${w2.infer!.scaling!.toFixed(2)}x`);
-if (w2.train && w2.infer && t2) console.log(`  wasm two workers / PyTorch 2 threads: train ${(w2.train.imagesPerSec / t2.train).toFixed(2)}x   infer ${(w2.infer.imagesPerSec / t2.infer).toFixed(2)}x`);
+const w2 = aggregate.get('wasm:2');
+const wScale = w2?.train.scaling;
+if (w2 && wScale !== undefined) console.log(`  wasm two workers / one:     train ${wScale.toFixed(2)}x   infer ${w2.infer.scaling!.toFixed(2)}x`);
+if (w2 && t2) console.log(`  wasm two workers / PyTorch 2 threads: train ${(w2.train.imagesPerSec / t2.train).toFixed(2)}x   infer ${(w2.infer.imagesPerSec / t2.infer).toFixed(2)}x`);
 
 const ok = (b: boolean) => (b ? 'met' : 'NOT met');
 if (nativeRatios.length) {

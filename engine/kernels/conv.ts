@@ -18,7 +18,6 @@ type KernelFunc = tf.KernelFunc;
 type Shape4 = [number, number, number, number];
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
-
 function explicitPad(top: number, bottom: number, left: number, right: number): ExplicitPad {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];
 }

@@ -47,7 +47,6 @@ export function batchMatMul(original: tf.KernelFunc): tf.KernelFunc {
     const batch = tf.util.sizeFromShape(outer);
     const outShape = [...outer, m, n];
     let out: TensorInfo;
-    let aa = a;
     if (!transposeA && batchA <= 1 && batchB <= 1) {
       out = plain(wasm, a, bb);
     } else if (!transposeA && batchB === 1) {
@@ -60,10 +59,10 @@ export function batchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       simdModule<MatMulExports>(wasm, 'matmul').batched_matmul(
         heapAddress(wasm, a), heapAddress(wasm, bb), heapAddress(wasm, out), batch, m, k, n, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n, transposeA ? 1 : 0);
     } else {
-      aa = transposeA ? swapLastTwo(wasm, a) : a;
-      out = original({ inputs: { a: aa, b: bb }, attrs: { transposeA: false, transposeB: false }, backend }) as TensorInfo;
+      const aa = transposeA ? swapLastTwo(wasm, a) : a;
+      out = plain(wasm, aa, bb);
+      if (aa !== a) dispose(wasm, aa);
     }
-    if (aa !== a) dispose(wasm, aa);
     if (bb !== b) dispose(wasm, bb);
     const shaped = reshaped(wasm, out, outShape);
     dispose(wasm, out);

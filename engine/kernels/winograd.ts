@@ -2,8 +2,9 @@
  * 3x3 stride-1 convolutions on wasm by Winograd F(4x4, 3x3) (simd/winograd.c): a quarter of the
  * multiply-adds of XNNPACK's direct convolution, which is most of a ResNet's inference time and
  * the forward half of its training step (and, through Conv2DBackpropInput's stride-1 path, the
- * input gradient too); the filter gradient by the same transform. Everything else — other kernel sizes, strides, dilations, NCHW, and fused
- * activations other than relu/relu6 — goes to the kernel it replaces.
+ * input gradient too); the filter gradient by the same transform. Everything else — other kernel
+ * sizes, strides, dilations, NCHW, and fused activations other than relu/relu6 — goes to the
+ * kernel it replaces.
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdModule } from './simd-module.js';
