@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -281,12 +280,13 @@ void conv2d_backprop_filter(const ConvParams& p, const float* x, const float* dy
   }
   if (splits_per_thread(p)) {
     // Each thread accumulates its images into a private dw (its first product overwrites it, so
-    // it needs no zeroing); the partials are summed after.
+    // it needs no zeroing); the partials are summed after. They sit in the calling thread's second
+    // scratch slot (the chunks' columns take the first), kept from one step to the next.
     const int64_t fsize = int64_t(K) * p.cout;
-    std::unique_ptr<float[]> partial(new float[size_t(threads()) * fsize]);
+    float* partial = thread_scratch<1>(size_t(threads()) * fsize);
     std::vector<char> used(threads(), 0);
     per_thread_chunks(p, [&](int n0, int cnt, float* col, int tid) {
-      float* acc = partial.get() + tid * fsize;
+      float* acc = partial + tid * fsize;
       im2col(p, x, n0, cnt, col);
       sgemm1(true, false, K, p.cout, static_cast<int>(cnt * opix), col, K, dy + n0 * opix * p.cout, p.cout,
              used[tid] ? 1.f : 0.f, acc, p.cout);
@@ -294,7 +294,7 @@ void conv2d_backprop_filter(const ConvParams& p, const float* x, const float* dy
     });
     std::memset(dw, 0, sizeof(float) * fsize);
     for (int i = 0; i < threads(); ++i)
-      if (used[i]) add_into(dw, partial.get() + i * fsize, static_cast<int>(fsize));
+      if (used[i]) add_into(dw, partial + i * fsize, static_cast<int>(fsize));
     return;
   }
   const int chunk = chunk_images(p);
