@@ -110,20 +110,21 @@ function cacheOf(db: Db): ReadCache {
   return readCache;
 }
 
-function select(params: RawParams): NoView | (Selected & { db: Db }) {
+/** The selection the parameters ask for, with the database and the read cache it was answered from. */
+function select(params: RawParams): NoView | (Selected & { db: Db; cache: ReadCache }) {
   const state = siteDb();
   if (!state.ok) return state.reason === 'uninitialised' ? { kind: 'empty', path: state.path } : { kind: 'unavailable', db: state };
   const cache = cacheOf(state.db);
   const { options, newest, combos } = (cache.selectors ??= { options: optionsOf(state.db), newest: newestProtocol(state.db), combos: combinations(state.db) });
   if (FILTER_KEYS.every((k) => options[k].length === 0)) return { kind: 'empty', path: state.path };
   const parsed = parseFilters(params, options, newest);
-  return { kind: 'ok', db: state.db, path: state.path, options, combos, ...parsed };
+  return { kind: 'ok', db: state.db, cache, path: state.path, options, combos, ...parsed };
 }
 
 export function loadView(params: RawParams): ViewState {
   const view = select(params);
   if (view.kind !== 'ok') return view;
-  const { db, ...rest } = view;
+  const { db, cache: _cache, ...rest } = view;
   return { ...rest, rows: selectedRows(db, view.selection, view.variant) };
 }
 
@@ -134,9 +135,8 @@ export function loadView(params: RawParams): ViewState {
 export function loadChartView(params: RawParams): ChartViewState {
   const view = select(params);
   if (view.kind !== 'ok') return view;
-  const { db, ...rest } = view;
+  const { db, cache, ...rest } = view;
   const filter = { ...selectionFilter(view.selection), mode: 'all' as const };
-  const cache = cacheOf(db);
   const key = JSON.stringify(filter);
   let entry = cache.points.get(key);
   if (!entry) {
