@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { isUsageError } from '../common/errors.js';
 import { cpuInfo } from '../common/environment.js';
 import { saveModelDir } from '../training/model-io.js';
+import { BenchmarkSchema } from '../db/record.js';
 import { createModel } from '../training/models/index.js';
 import { benchmarkModel, countCost, type BenchOptions } from './index.js';
 import { protocolRecord } from './protocol.js';
@@ -71,14 +72,17 @@ describe('benchmarkModel', () => {
     const model = createModel('resnet8_s', { numClasses: 10, inputShape: [16, 16, 3], seed: 0 });
     expect({ params: r.params, gmacs: r.gmacs }).toEqual({ params: countCost(model).params, gmacs: countCost(model).macs / 1e9 });
     model.dispose();
-    const t = r.throughput!;
-    expect(t.samples).toBeGreaterThanOrEqual(3);
-    expect(r.imagesPerSec).toBeCloseTo((4 * 1000) / t.mean, 6);
-    expect(t.median).toBeGreaterThan(0);
-    expect(t.p90).toBeGreaterThanOrEqual(t.median);
-    expect(t.p99).toBeGreaterThanOrEqual(t.p90);
-    expect(r.latency!.samples).toBeGreaterThanOrEqual(3);
-    expect(r.noisy).toBe(t.rme > 5 || r.latency!.rme > 5);
+    expect(r.samples).toBeGreaterThanOrEqual(3);
+    expect(r.stepMsSamples).toHaveLength(r.samples!);
+    expect(r.imagesPerSec).toBeCloseTo((4 * 1000) / r.stepMsMean!, 6);
+    expect(r.stepMsMedian).toBeGreaterThan(0);
+    expect(r.stepMsP90).toBeGreaterThanOrEqual(r.stepMsMedian!);
+    expect(r.stepMsP99).toBeGreaterThanOrEqual(r.stepMsP90!);
+    expect(r.latencySamples).toBeGreaterThanOrEqual(3);
+    expect(r.noisy).toBe(r.rme! > 5 || r.latencyRme! > 5);
+    // the record is one the importer accepts, and names its roster row
+    expect(BenchmarkSchema.parse(JSON.parse(JSON.stringify(r)))).toEqual(r);
+    expect(r.modelFacts).toMatchObject({ name: 'resnet8_s', family: 'cnn', params: r.params, gmacsResolution: 16 });
     expect(r.protocol).toMatchObject({ runtime: 'onnxruntime', backend: 'cpu', batchSize: 4, resolution: 16, precision: 'fp32', threads: cpuInfo().cores });
     // How it was measured: ONNX Runtime's thread pool settings (runtimes/onnxruntime.test.ts) and the timing protocol.
     expect(r.protocol.settings).toMatchObject({ intraOpNumThreads: String(cpuInfo().cores), allowSpinning: '0' });
@@ -96,6 +100,7 @@ describe('benchmarkModel', () => {
     const r = await benchmarkModel({ ...quick, model: path.join(dir, 'm') });
     expect(r.status).toBe('ok');
     expect(r.params).toBe(params);
+    expect(r.model).toBe('mobilenetv3_s'); // the saved model's roster name, from its meta
     expect(await usageError(benchmarkModel({ ...quick, model: path.join(dir, 'm'), resolution: 32 }))).toMatch(/takes 16×16 inputs, not 32; use --resolution 16/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -106,7 +111,7 @@ describe('benchmarkModel', () => {
     const r = await benchmarkModel({ ...quick, runtime: 'tfjs', backend: 'cpu', batchSize: 2, minIters: 4 });
     expect(r.status).toBe('ok');
     expect(r.protocol).toMatchObject({ runtime: 'tfjs', backend: 'cpu', gpu: null });
-    expect(r.throughput!.samples).toBeGreaterThanOrEqual(4);
+    expect(r.samples).toBeGreaterThanOrEqual(4);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -117,8 +122,8 @@ describe('benchmarkModel', () => {
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/length|alloc|memory/i);
     expect(r.imagesPerSec).toBeNull();
-    expect(r.throughput).toBeNull();
-    expect(r.latency).toBeNull();
+    expect(r.stepMsMean).toBeNull();
+    expect(r.latencyP50).toBeNull();
     expect(r.protocol.batchSize).toBe(batchSize);
     expect(r.params).toBeGreaterThan(0);
   });

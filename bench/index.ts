@@ -10,15 +10,17 @@ import { cpuInfo } from '../common/environment.js';
 import { UsageError, errorMessage } from '../common/errors.js';
 import { initBackend } from '../engine/index.js';
 import { loadModelDir } from '../training/model-io.js';
-import { createModel, getModelEntry } from '../training/models/index.js';
+import { createModel, findModelEntry, getModelEntry } from '../training/models/index.js';
 import { countCost } from './cost.js';
-import { timeInference, type TimingOptions } from './harness.js';
+import { timeInference, type Timing, type TimingOptions } from './harness.js';
 import { modelToOnnx, writeOnnx } from './onnx/export.js';
 import { protocolRecord, type ProtocolRecord } from './protocol.js';
 import { onnxRuntime } from './runtimes/onnxruntime.js';
 import { tfjsRuntime } from './runtimes/tfjs.js';
 import type { Runtime, RuntimeInfo } from './runtimes/types.js';
 import { isNoisy, type SampleStats } from './stats.js';
+import { currentEnvironment } from '../common/environment.js';
+import type { Benchmark, ModelFacts } from '../db/record.js';
 
 export type { ProtocolRecord } from './protocol.js';
 export { countCost } from './cost.js';
@@ -35,19 +37,6 @@ export interface BenchOptions {
   minTime: number;
   minIters: number;
   warmupTime: number; // seconds, count, seconds
-}
-
-export interface BenchResult {
-  status: 'ok' | 'failed';
-  error: string | null;
-  model: string;
-  params: number;
-  gmacs: number;
-  imagesPerSec: number | null; // throughput at batchSize
-  throughput: { mean: number; median: number; p90: number; p99: number; sd: number; rme: number; samples: number } | null; // per-iteration ms at batchSize
-  latency: { p50: number; p90: number; p99: number; mean: number; sd: number; rme: number; samples: number } | null; // ms at batch 1
-  noisy: boolean;
-  protocol: ProtocolRecord;
 }
 
 /** timm's benchmark.py default head: speed is reported for an ImageNet-size classifier. */
@@ -81,9 +70,9 @@ function isModelDir(spec: string): boolean {
  * The model to benchmark: a fresh roster model at the requested resolution (speed does not depend
  * on the weights), or a saved one, whose input resolution is fixed.
  */
-export async function loadBenchModel(opts: Pick<BenchOptions, 'model' | 'resolution' | 'channels' | 'numClasses'>): Promise<tf.LayersModel> {
+export async function loadBenchModel(opts: Pick<BenchOptions, 'model' | 'resolution' | 'channels' | 'numClasses'>): Promise<{ model: tf.LayersModel; name: string }> {
   if (isModelDir(opts.model)) {
-    const { model } = await loadModelDir(opts.model);
+    const { model, meta } = await loadModelDir(opts.model);
     const [h, w, c] = model.inputs[0].shape.slice(1);
     if (h !== opts.resolution || w !== opts.resolution) {
       model.dispose();
@@ -93,30 +82,23 @@ export async function loadBenchModel(opts: Pick<BenchOptions, 'model' | 'resolut
       model.dispose();
       throw new UsageError(`model ${opts.model} takes ${c} channels, not ${opts.channels}`);
     }
-    return model;
+    return { model, name: meta?.model ?? opts.model };
   }
   if (opts.model.includes('/') || opts.model.startsWith('.'))
     throw new UsageError(`model directory ${opts.model} does not exist; give a roster name or a saved tfjs model directory`);
   getModelEntry(opts.model); // unknown name → UsageError with suggestions
-  return createModel(opts.model, {
+  const model = createModel(opts.model, {
     numClasses: opts.numClasses ?? DEFAULT_NUM_CLASSES,
     inputShape: [opts.resolution, opts.resolution, opts.channels ?? 3],
     seed: 0,
   });
+  return { model, name: opts.model };
 }
 
-function throughputStats(s: SampleStats): NonNullable<BenchResult['throughput']> {
-  return { mean: s.mean, median: s.median, p90: s.p90, p99: s.p99, sd: s.sd, rme: s.rme, samples: s.samples };
-}
-
-function latencyStats(s: SampleStats): NonNullable<BenchResult['latency']> {
-  return { p50: s.median, p90: s.p90, p99: s.p99, mean: s.mean, sd: s.sd, rme: s.rme, samples: s.samples };
-}
-
-async function timeAt(runtime: Runtime, batchSize: number, timing: TimingOptions): Promise<SampleStats> {
+async function timeAt(runtime: Runtime, batchSize: number, timing: TimingOptions): Promise<Timing> {
   const prepared = await runtime.prepare(batchSize);
   try {
-    return (await timeInference(prepared, timing)).stats;
+    return await timeInference(prepared, timing);
   } finally {
     await prepared.dispose();
   }
@@ -130,16 +112,45 @@ async function openRuntime(model: tf.LayersModel, opts: BenchOptions): Promise<R
   return onnxRuntime(onnx, inputShape, { provider: opts.backend });
 }
 
+/** The throughput columns of a benchmark: per-iteration milliseconds at the requested batch. */
+function stepColumns(s: SampleStats | null, samplesMs: number[] | null) {
+  return {
+    stepMsMean: s?.mean ?? null, stepMsMedian: s?.median ?? null, stepMsP90: s?.p90 ?? null, stepMsP99: s?.p99 ?? null,
+    stepMsSd: s?.sd ?? null, rme: s?.rme ?? null, samples: s?.samples ?? null, stepMsSamples: samplesMs,
+  };
+}
+
+/** The latency columns: milliseconds at batch 1. */
+function latencyColumns(s: SampleStats | null) {
+  return {
+    latencyP50: s?.median ?? null, latencyP90: s?.p90 ?? null, latencyP99: s?.p99 ?? null, latencyMean: s?.mean ?? null,
+    latencySd: s?.sd ?? null, latencyRme: s?.rme ?? null, latencySamples: s?.samples ?? null,
+  };
+}
+
+/** The roster's row for the model measured (a saved model names its roster model in its meta), or null outside the roster. */
+function modelFactsOf(name: string, cost: { params: number; macs: number }, resolution: number): ModelFacts | null {
+  const entry = findModelEntry(name);
+  if (!entry) return null;
+  return { name: entry.name, family: entry.family, description: entry.description, params: cost.params, gmacs: cost.macs / 1e9, gmacsResolution: resolution, defaultResolution: entry.defaultResolution };
+}
+
 /** Measures one model. Bad options throw UsageError; a failing measurement is a 'failed' result. */
-export async function benchmarkModel(opts: BenchOptions): Promise<BenchResult> {
+export async function benchmarkModel(opts: BenchOptions): Promise<Benchmark> {
   validateOptions(opts);
   // tfjs builds (and for ONNX Runtime, exports) the model: weights need a backend, any will do.
   await initBackend((opts.runtime === 'tfjs' ? (opts.backend ?? 'auto') : 'cpu') as 'auto');
-  const model = await loadBenchModel(opts);
+  const { model, name } = await loadBenchModel(opts);
   const cost = countCost(model);
-  const base = { model: opts.model, params: cost.params, gmacs: cost.macs / 1e9 };
+  const base = { model: name, params: cost.params, gmacs: cost.macs / 1e9, modelFacts: modelFactsOf(name, cost, opts.resolution) };
   const timing: TimingOptions = { minTime: opts.minTime, minIters: opts.minIters, warmupTime: opts.warmupTime };
   const run = { precision: opts.precision, batchSize: opts.batchSize, resolution: opts.resolution, timing };
+  const measured = (info: RuntimeInfo) => ({
+    ...base,
+    runtime: info.runtime, backend: info.backend, device: info.device, precision: opts.precision, batchSize: opts.batchSize, resolution: opts.resolution,
+    protocol: protocolRecord(info, run),
+    environment: currentEnvironment(info.gpu),
+  });
 
   let runtime: Runtime | null = null;
   let info: RuntimeInfo | null = null;
@@ -149,26 +160,24 @@ export async function benchmarkModel(opts: BenchOptions): Promise<BenchResult> {
     const thr = await timeAt(runtime, opts.batchSize, timing);
     const lat = await timeAt(runtime, 1, timing);
     return {
+      ...measured(info),
       status: 'ok',
       error: null,
-      ...base,
-      imagesPerSec: (opts.batchSize * 1000) / thr.mean,
-      throughput: throughputStats(thr),
-      latency: latencyStats(lat),
-      noisy: isNoisy(thr) || isNoisy(lat),
-      protocol: protocolRecord(info, run),
+      imagesPerSec: (opts.batchSize * 1000) / thr.stats.mean,
+      ...stepColumns(thr.stats, thr.samplesMs),
+      ...latencyColumns(lat.stats),
+      noisy: isNoisy(thr.stats) || isNoisy(lat.stats),
     };
   } catch (err) {
     if (err instanceof UsageError) throw err;
     return {
+      ...measured(info ?? unopenedInfo(opts)),
       status: 'failed',
       error: errorMessage(err),
-      ...base,
       imagesPerSec: null,
-      throughput: null,
-      latency: null,
+      ...stepColumns(null, null),
+      ...latencyColumns(null),
       noisy: false,
-      protocol: protocolRecord(info ?? unopenedInfo(opts), run),
     };
   } finally {
     if (runtime) await runtime.dispose();

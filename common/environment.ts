@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EnvironmentFacts } from '../db/record.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -72,4 +73,14 @@ export function softwareVersions(extra: string[] = []): Record<string, string> {
     if (v) versions[name] = v;
   }
   return versions;
+}
+
+/**
+ * The environment row of every result made in this process: the machine and the base software.
+ * Backend- and runtime-specific versions belong to the result itself (a benchmark's protocol,
+ * a training run's backend), so one machine maps to one row whatever ran on it.
+ */
+export function currentEnvironment(gpu: string | null = null): EnvironmentFacts {
+  const cpu = cpuInfo();
+  return { host: hostName(), cpuModel: cpu.model, cores: cpu.cores, gpu, os: `${os.type()} ${os.release()} ${os.arch()}`, versions: softwareVersions() };
 }

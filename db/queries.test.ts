@@ -64,8 +64,8 @@ describe('queries', () => {
 
   it('keeps the newest result per model and protocol, and every night in the history', () => {
     const ids = seedResults(db);
-    const nightRun = recordTrainingRun(db, training('resnet_a', 'usi', 0.985, null, { jobKey: 'train:resnet_a:usi:night2' }));
-    recordBenchmark(db, bench('resnet_a', nightRun, 'tfjs', 120, null));
+    const nightRun = recordTrainingRun(db, ...training('resnet_a', 'usi', 0.985, null, { jobKey: 'train:resnet_a:usi:night2' }));
+    recordBenchmark(db, ...bench('resnet_a', nightRun, 'tfjs', 120, null));
     const rows = resultRows(db, { runtime: 'tfjs', model: 'resnet_a' });
     expect(rows).toHaveLength(1);
     expect(rows[0].imagesPerSec).toBe(120);
@@ -83,10 +83,10 @@ describe('queries', () => {
 
   it('gives the chart the same rows as resultRows, with only the chart\'s fields', () => {
     const ids = seedResults(db);
-    for (const [m, ips] of Object.entries({ resnet_a: 100, mobile_b: 400, vit_c: 200 })) recordBenchmark(db, bench(m, ids[`${m}:baseline`], 'tfjs', ips, null));
+    for (const [m, ips] of Object.entries({ resnet_a: 100, mobile_b: 400, vit_c: 200 })) recordBenchmark(db, ...bench(m, ids[`${m}:baseline`], 'tfjs', ips, null));
     // A newer night for one model: the chart keeps only its newest result, as the table does.
-    const night2 = recordTrainingRun(db, training('resnet_a', 'usi', 0.985, null, { jobKey: 'train:resnet_a:usi:night2' }));
-    recordBenchmark(db, bench('resnet_a', night2, 'tfjs', 120, null));
+    const night2 = recordTrainingRun(db, ...training('resnet_a', 'usi', 0.985, null, { jobKey: 'train:resnet_a:usi:night2' }));
+    recordBenchmark(db, ...bench('resnet_a', night2, 'tfjs', 120, null));
     const keys: Array<keyof ChartRow> = ['benchmarkId', 'model', 'family', 'params', 'gmacs', 'mode', 'top1', 'imagesPerSec', 'latencyP50', 'nightlyId', 'date'];
     const pick = (r: ChartRow) => Object.fromEntries(keys.map((k) => [k, r[k]]));
     for (const filter of [{ runtime: 'tfjs', mode: 'all' as const }, { runtime: 'tfjs' }, { runtime: 'tfjs', mode: 'baseline' as const }, { runtime: 'onnxruntime' }, {}]) {
@@ -110,11 +110,11 @@ describe('queries', () => {
   });
 
   it('stores a job result once per night however often it is recorded', () => {
-    const a = recordTrainingRun(db, training('vit_c', 'usi', 0.9, null));
-    const b = recordTrainingRun(db, training('vit_c', 'usi', 0.9, null));
+    const a = recordTrainingRun(db, ...training('vit_c', 'usi', 0.9, null));
+    const b = recordTrainingRun(db, ...training('vit_c', 'usi', 0.9, null));
     expect(b).toBe(a);
-    recordBenchmark(db, bench('vit_c', a, 'tfjs', 10, null));
-    recordBenchmark(db, bench('vit_c', a, 'tfjs', 10, null));
+    recordBenchmark(db, ...bench('vit_c', a, 'tfjs', 10, null));
+    recordBenchmark(db, ...bench('vit_c', a, 'tfjs', 10, null));
     expect(db.select().from(trainingRuns).all()).toHaveLength(1);
     expect(db.select().from(benchmarkResults).all()).toHaveLength(1);
   });

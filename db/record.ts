@@ -1,66 +1,114 @@
 /**
- * Writing results. Each `record*` call is one transaction that stores a finished result together
- * with the rows it refers to (model, dataset, recipe, environment), so a crash between calls loses
- * at most the result in flight, and never leaves a result pointing at nothing.
- * Storing the same job's result twice in one nightly returns the existing row instead of a copy.
+ * The two results usibench produces, declared once by their tables: a training run and a benchmark.
+ * The trainer and the harness return these records, a job writes one to its result file, the
+ * importer validates it with the zod schemas below (derived from the drizzle tables by drizzle-zod)
+ * and inserts it as it is, adding only what the job knows (its key, mode, code version, the night).
+ *
+ * Each `record*` call is one transaction that stores a result together with the rows it refers to
+ * (model, dataset, recipe, environment), so a crash between calls loses at most the result in
+ * flight and never leaves a result pointing at nothing. Storing the same job's result twice in one
+ * nightly returns the existing row instead of a copy.
  */
 import crypto from 'node:crypto';
-import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Family } from '../training/models/registry.js';
+import { and, desc, eq, getTableColumns, isNull, type Table } from 'drizzle-orm';
+import { createInsertSchema } from 'drizzle-zod';
+import { z } from 'zod';
+import { CurvePointSchema } from '../training/checkpoint.js';
 import type { Db } from './index.js';
-import { benchmarkResults, datasets, environments, models, recipes, teachers, trainingRuns, type CurvePoint, type ProtocolJson } from './schema.js';
+import { benchmarkResults, datasets, environments, models, recipes, teachers, trainingRuns } from './schema.js';
 
-export interface ModelFacts {
-  name: string;
-  family: Family;
-  description?: string;
-  params?: number | null;
-  gmacs?: number | null;
-  gmacsResolution?: number | null;
-  defaultResolution: number;
+/** A model row: what the roster knows of a backbone (the bench adds MACs at its resolution). */
+export const ModelFactsSchema = createInsertSchema(models);
+export type ModelFacts = z.infer<typeof ModelFactsSchema>;
+
+export const DatasetFactsSchema = createInsertSchema(datasets, { classNames: z.array(z.string()) });
+export type DatasetFacts = z.infer<typeof DatasetFactsSchema>;
+
+/** The machine and base software a result was produced on; common/environment.ts builds it. */
+export const EnvironmentFactsSchema = createInsertSchema(environments, { versions: z.record(z.string(), z.string()) }).omit({ id: true, hash: true, firstSeen: true });
+export type EnvironmentFacts = z.infer<typeof EnvironmentFactsSchema>;
+
+/** Where a job ran when a scheduler placed it (see common/allocation.ts); null when run locally. */
+export const AllocationJsonSchema = z.record(z.string(), z.union([z.string(), z.number(), z.null()])).nullable();
+
+/** What a job adds to the result it stores (the result itself does not know why it was made). */
+const JOB_COLUMNS = { id: true, jobKey: true, nightlyId: true, environmentId: true, createdAt: true, allocation: true } as const;
+
+/**
+ * A finished training run, as trainModel returns it and result.json / a job's result file hold it:
+ * the training_runs columns the trainer knows, plus the rows they refer to.
+ */
+const accuracy = z.number().min(0).max(1);
+export const TrainingRunSchema = createInsertSchema(trainingRuns, {
+  curve: z.array(CurvePointSchema),
+  // nullable in the table (older rows), always known for a finished run
+  top1Raw: accuracy, top5Raw: accuracy, top1Ema: accuracy, top5Ema: accuracy, top1: accuracy, top5: accuracy,
+  best: z.enum(['raw', 'ema']), wallSeconds: z.number().nonnegative(), modelDir: z.string().min(1), backend: z.string().min(1),
+})
+  .omit({ ...JOB_COLUMNS, pairKey: true, mode: true, teacherId: true, teacherModel: true, codeVersion: true, status: true, error: true })
+  .extend({
+    /** The teacher distilled from (its model directory and measured top-1); null for a run without KD. */
+    teacher: z.object({ dir: z.string(), model: z.string(), top1: z.number() }).strict().nullable(),
+    modelFacts: ModelFactsSchema,
+    datasetFacts: DatasetFactsSchema,
+    recipe: z.record(z.string(), z.unknown()),
+    environment: EnvironmentFactsSchema,
+  })
+  .strict();
+export type TrainingRun = z.infer<typeof TrainingRunSchema>;
+
+/** A benchmark as the harness returns it: the benchmark_results columns, plus the model's row. */
+export const BenchmarkSchema = createInsertSchema(benchmarkResults, { stepMsSamples: z.array(z.number()).nullable() })
+  .omit({ ...JOB_COLUMNS, trainingRunId: true })
+  .extend({
+    /** Null for a model directory from outside the roster: it can be measured but not stored. */
+    modelFacts: ModelFactsSchema.nullable(),
+    environment: EnvironmentFactsSchema,
+  })
+  .strict();
+export type Benchmark = z.infer<typeof BenchmarkSchema>;
+
+/** What the job that produced a result stamps on it when it is stored. */
+export interface TrainingStamp {
+  jobKey: string;
+  /** Same for a USI run and its baseline, to pair them for the gain. */
+  pairKey: string;
+  mode: 'teacher' | 'usi' | 'baseline';
+  teacherId: number | null;
+  codeVersion: string;
+  nightlyId: number | null;
+  allocation?: z.infer<typeof AllocationJsonSchema>;
 }
 
-export interface DatasetFacts {
-  name: string;
-  numClasses: number;
-  channels: number;
-  resolution: number;
-  classNames: string[];
+export interface BenchmarkStamp {
+  jobKey: string;
+  trainingRunId: number | null;
+  nightlyId: number | null;
+  allocation?: z.infer<typeof AllocationJsonSchema>;
 }
 
-export interface EnvironmentFacts {
-  host: string;
-  cpuModel: string;
-  cores: number;
-  gpu: string | null;
-  os: string;
-  versions: Record<string, string>;
-}
 
 function now(): string {
   return new Date().toISOString();
 }
 
+/** Only `table`'s own columns of a record: the referenced rows' facts travel beside them. */
+function columnsOf<T extends Table>(table: T, record: Record<string, unknown>): T['$inferInsert'] {
+  const keys = Object.keys(getTableColumns(table));
+  return Object.fromEntries(Object.entries(record).filter(([k]) => keys.includes(k))) as T['$inferInsert'];
+}
+
 /** Inserts or refreshes a model row; counts already known are kept when the new ones are missing. */
 export function upsertModel(db: Db, m: ModelFacts): void {
-  const values = {
-    name: m.name,
-    family: m.family,
-    description: m.description ?? '',
-    params: m.params ?? null,
-    gmacs: m.gmacs ?? null,
-    gmacsResolution: m.gmacsResolution ?? null,
-    defaultResolution: m.defaultResolution,
-  };
   const existing = db.select().from(models).where(eq(models.name, m.name)).get();
   if (!existing) {
-    db.insert(models).values(values).run();
+    db.insert(models).values(m).run();
     return;
   }
   db.update(models)
     .set({
       family: m.family,
-      description: m.description ?? existing.description,
+      description: m.description || existing.description,
       params: m.params ?? existing.params,
       gmacs: m.gmacs ?? existing.gmacs,
       gmacsResolution: m.gmacs != null ? (m.gmacsResolution ?? null) : existing.gmacsResolution,
@@ -71,10 +119,7 @@ export function upsertModel(db: Db, m: ModelFacts): void {
 }
 
 export function upsertDataset(db: Db, d: DatasetFacts): void {
-  db.insert(datasets)
-    .values(d)
-    .onConflictDoUpdate({ target: datasets.name, set: { numClasses: d.numClasses, channels: d.channels, resolution: d.resolution, classNames: d.classNames } })
-    .run();
+  db.insert(datasets).values(d).onConflictDoUpdate({ target: datasets.name, set: d }).run();
 }
 
 export function upsertRecipe(db: Db, hash: string, recipe: Record<string, unknown>): void {
@@ -83,7 +128,7 @@ export function upsertRecipe(db: Db, hash: string, recipe: Record<string, unknow
 
 /** The environment row for these facts, created on first sight. */
 export function environmentId(db: Db, env: EnvironmentFacts): number {
-  const hash = crypto.createHash('sha256').update(JSON.stringify([env.host, env.cpuModel, env.cores, env.gpu, env.os, Object.entries(env.versions).sort()])).digest('hex').slice(0, 32);
+  const hash = crypto.createHash('sha256').update(JSON.stringify([env.host, env.cpuModel, env.cores, env.gpu ?? null, env.os, Object.entries(env.versions).sort()])).digest('hex').slice(0, 32);
   db.insert(environments)
     .values({ ...env, hash, firstSeen: now() })
     .onConflictDoNothing()
@@ -91,95 +136,28 @@ export function environmentId(db: Db, env: EnvironmentFacts): number {
   return db.select({ id: environments.id }).from(environments).where(eq(environments.hash, hash)).get()!.id;
 }
 
-export interface TrainingRecord {
-  jobKey: string;
-  pairKey: string;
-  model: ModelFacts;
-  dataset: DatasetFacts;
-  recipeHash: string;
-  recipe: Record<string, unknown>;
-  mode: 'teacher' | 'usi' | 'baseline';
-  teacherId: number | null;
-  teacherModel: string | null;
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  resolution: number;
-  trainLimit: number | null;
-  testLimit: number | null;
-  status: 'ok' | 'failed';
-  error: string | null;
-  curve: CurvePoint[];
-  top1Raw: number | null;
-  top5Raw: number | null;
-  top1Ema: number | null;
-  top5Ema: number | null;
-  best: 'raw' | 'ema' | null;
-  wallSeconds: number | null;
-  modelDir: string | null;
-  backend: string | null;
-  codeVersion: string;
-  nightlyId: number | null;
-  environment: EnvironmentFacts | null;
-}
-
 function sameNightly(column: typeof trainingRuns.nightlyId | typeof benchmarkResults.nightlyId, nightlyId: number | null) {
   return nightlyId === null ? isNull(column) : eq(column, nightlyId);
 }
 
 /** Stores one training run (and what it refers to) in one transaction; returns its id. */
-export function recordTrainingRun(db: Db, r: TrainingRecord): number {
+export function recordTrainingRun(db: Db, run: TrainingRun, stamp: TrainingStamp): number {
   return db.transaction((tx) => {
     const existing = tx
       .select({ id: trainingRuns.id })
       .from(trainingRuns)
-      .where(and(eq(trainingRuns.jobKey, r.jobKey), sameNightly(trainingRuns.nightlyId, r.nightlyId)))
+      .where(and(eq(trainingRuns.jobKey, stamp.jobKey), sameNightly(trainingRuns.nightlyId, stamp.nightlyId)))
       .get();
     if (existing) return existing.id;
     const txDb = tx as unknown as Db;
-    upsertModel(txDb, r.model);
-    upsertDataset(txDb, r.dataset);
-    upsertRecipe(txDb, r.recipeHash, r.recipe);
-    const envId = r.environment ? environmentId(txDb, r.environment) : null;
-    const useEma = r.best === 'ema';
-    const row = tx
+    upsertModel(txDb, run.modelFacts);
+    upsertDataset(txDb, run.datasetFacts);
+    upsertRecipe(txDb, run.recipeHash, run.recipe);
+    return tx
       .insert(trainingRuns)
-      .values({
-        jobKey: r.jobKey,
-        pairKey: r.pairKey,
-        model: r.model.name,
-        dataset: r.dataset.name,
-        recipeHash: r.recipeHash,
-        mode: r.mode,
-        teacherId: r.teacherId,
-        teacherModel: r.teacherModel,
-        seed: r.seed,
-        epochs: r.epochs,
-        batchSize: r.batchSize,
-        resolution: r.resolution,
-        trainLimit: r.trainLimit,
-        testLimit: r.testLimit,
-        status: r.status,
-        error: r.error,
-        curve: r.curve,
-        top1Raw: r.top1Raw,
-        top5Raw: r.top5Raw,
-        top1Ema: r.top1Ema,
-        top5Ema: r.top5Ema,
-        best: r.best,
-        top1: useEma ? r.top1Ema : r.top1Raw,
-        top5: useEma ? r.top5Ema : r.top5Raw,
-        wallSeconds: r.wallSeconds,
-        modelDir: r.modelDir,
-        backend: r.backend,
-        codeVersion: r.codeVersion,
-        nightlyId: r.nightlyId,
-        environmentId: envId,
-        createdAt: now(),
-      })
+      .values({ ...columnsOf(trainingRuns, run), ...stamp, teacherModel: run.teacher?.model ?? null, status: 'ok', error: null, environmentId: environmentId(txDb, run.environment), createdAt: now() })
       .returning({ id: trainingRuns.id })
-      .get();
-    return row.id;
+      .get().id;
   });
 }
 
@@ -195,75 +173,22 @@ export function recordTeacher(db: Db, t: { jobKey: string; model: string; datase
   });
 }
 
-export interface BenchmarkRecord {
-  jobKey: string;
-  model: ModelFacts;
-  trainingRunId: number | null;
-  runtime: string;
-  backend: string;
-  device: string;
-  precision: string;
-  batchSize: number;
-  resolution: number;
-  params: number | null;
-  gmacs: number | null;
-  imagesPerSec: number | null;
-  throughput: { mean: number; median: number; p90: number; p99: number; sd: number; rme: number; samples: number } | null;
-  latency: { p50: number; p90: number; p99: number; mean: number } | null;
-  noisy: boolean;
-  status: 'ok' | 'failed';
-  error: string | null;
-  protocol: ProtocolJson;
-  nightlyId: number | null;
-  environment: EnvironmentFacts | null;
-}
-
 /** Stores one benchmark result in one transaction; returns its id. */
-export function recordBenchmark(db: Db, r: BenchmarkRecord): number {
+export function recordBenchmark(db: Db, bench: Benchmark, stamp: BenchmarkStamp): number {
+  if (!bench.modelFacts) throw new Error(`benchmark of ${bench.model}: a model outside the roster cannot be stored`);
+  const modelFacts = bench.modelFacts;
   return db.transaction((tx) => {
     const existing = tx
       .select({ id: benchmarkResults.id })
       .from(benchmarkResults)
-      .where(and(eq(benchmarkResults.jobKey, r.jobKey), sameNightly(benchmarkResults.nightlyId, r.nightlyId)))
+      .where(and(eq(benchmarkResults.jobKey, stamp.jobKey), sameNightly(benchmarkResults.nightlyId, stamp.nightlyId)))
       .get();
     if (existing) return existing.id;
     const txDb = tx as unknown as Db;
-    upsertModel(txDb, r.model);
-    const envId = r.environment ? environmentId(txDb, r.environment) : null;
+    upsertModel(txDb, modelFacts);
     return tx
       .insert(benchmarkResults)
-      .values({
-        jobKey: r.jobKey,
-        model: r.model.name,
-        trainingRunId: r.trainingRunId,
-        runtime: r.runtime,
-        backend: r.backend,
-        device: r.device,
-        precision: r.precision,
-        batchSize: r.batchSize,
-        resolution: r.resolution,
-        params: r.params,
-        gmacs: r.gmacs,
-        imagesPerSec: r.imagesPerSec,
-        stepMsMean: r.throughput?.mean ?? null,
-        stepMsMedian: r.throughput?.median ?? null,
-        stepMsP90: r.throughput?.p90 ?? null,
-        stepMsP99: r.throughput?.p99 ?? null,
-        stepMsSd: r.throughput?.sd ?? null,
-        rme: r.throughput?.rme ?? null,
-        samples: r.throughput?.samples ?? null,
-        latencyP50: r.latency?.p50 ?? null,
-        latencyP90: r.latency?.p90 ?? null,
-        latencyP99: r.latency?.p99 ?? null,
-        latencyMean: r.latency?.mean ?? null,
-        noisy: r.noisy,
-        status: r.status,
-        error: r.error,
-        protocol: r.protocol,
-        nightlyId: r.nightlyId,
-        environmentId: envId,
-        createdAt: now(),
-      })
+      .values({ ...columnsOf(benchmarkResults, bench), ...stamp, environmentId: environmentId(txDb, bench.environment), createdAt: now() })
       .returning({ id: benchmarkResults.id })
       .get().id;
   });

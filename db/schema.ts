@@ -9,6 +9,7 @@
  */
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ProtocolRecord } from '../bench/protocol.js';
+import type { CurvePoint } from '../training/checkpoint.js';
 
 export const models = sqliteTable('models', {
   name: text('name').primaryKey(),
@@ -119,13 +120,7 @@ export const teachers = sqliteTable(
   (t) => [uniqueIndex('teachers_job_key').on(t.jobKey)],
 );
 
-export interface CurvePoint {
-  epoch: number;
-  loss: number;
-  lr: number;
-  top1: number;
-  top1Ema: number;
-}
+export type { CurvePoint };
 
 export const trainingRuns = sqliteTable(
   'training_runs',
@@ -168,6 +163,8 @@ export const trainingRuns = sqliteTable(
     modelDir: text('model_dir'),
     backend: text('backend'),
     codeVersion: text('code_version').notNull(),
+    /** The scheduler's allocation the run trained in (Slurm job, array task, node, CPUs, GPUs); null when run locally. */
+    allocation: text('allocation', { mode: 'json' }).$type<AllocationJson>(),
     nightlyId: integer('nightly_id').references(() => nightlyRuns.id),
     environmentId: integer('environment_id').references(() => environments.id),
     createdAt: text('created_at').notNull(),
@@ -181,6 +178,9 @@ export const trainingRuns = sqliteTable(
 
 /** The protocol record stored with each benchmark result: exactly what the harness produced. */
 export type ProtocolJson = ProtocolRecord;
+
+/** Where a job ran when a scheduler placed it (common/allocation.ts). */
+export type AllocationJson = Record<string, string | number | null> | null;
 
 export const benchmarkResults = sqliteTable(
   'benchmark_results',
@@ -210,15 +210,22 @@ export const benchmarkResults = sqliteTable(
     /** Relative margin of error of the throughput samples, percent. */
     rme: real('rme'),
     samples: integer('samples'),
+    /** Every timed iteration at `batchSize`, ms, in the order timed: what a regression test between nights compares. */
+    stepMsSamples: text('step_ms_samples', { mode: 'json' }).$type<number[]>(),
     /** Batch-1 latency, ms. */
     latencyP50: real('latency_p50'),
     latencyP90: real('latency_p90'),
     latencyP99: real('latency_p99'),
     latencyMean: real('latency_mean'),
+    latencySd: real('latency_sd'),
+    /** Relative margin of error of the batch-1 samples, percent. */
+    latencyRme: real('latency_rme'),
+    latencySamples: integer('latency_samples'),
     noisy: integer('noisy', { mode: 'boolean' }).notNull().default(false),
     status: text('status', { enum: ['ok', 'failed'] }).notNull(),
     error: text('error'),
     protocol: text('protocol', { mode: 'json' }).$type<ProtocolJson>().notNull(),
+    allocation: text('allocation', { mode: 'json' }).$type<AllocationJson>(),
     nightlyId: integer('nightly_id').references(() => nightlyRuns.id),
     environmentId: integer('environment_id').references(() => environments.id),
     createdAt: text('created_at').notNull(),

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { closeDb, openDb, type Db } from '../db/index.js';
-import { recordBenchmark, recordTrainingRun, type BenchmarkRecord, type ModelFacts, type TrainingRecord } from '../db/record.js';
+import { recordBenchmark, recordTrainingRun, type Benchmark, type BenchmarkStamp, type ModelFacts, type TrainingRun, type TrainingStamp } from '../db/record.js';
 import { benchmarkResults, jobs, nightlyRuns, trainingRuns, type ProtocolJson } from '../db/schema.js';
 import type { Family } from '../training/models/registry.js';
 
@@ -75,52 +75,50 @@ function modelFacts(name: string, s: Seed): ModelFacts {
   return { name, family: s.family, params: s.params, gmacs: s.gmacs, gmacsResolution: 28, defaultResolution: 28 };
 }
 
-function training(name: string, s: Seed, mode: 'usi' | 'baseline', nightlyId: number, epochs = 4): TrainingRecord {
+const ENVIRONMENT = { host: 'ci-host', cpuModel: 'Test Xeon', cores: 2, gpu: null, os: 'Linux', versions: { node: '20.0.0' } };
+
+function training(name: string, s: Seed, mode: 'usi' | 'baseline', nightlyId: number, epochs = 4): [TrainingRun, TrainingStamp] {
   const top1 = mode === 'usi' ? s.usi : s.baseline;
   const curve = Array.from({ length: epochs }, (_, i) => {
     const t = (i + 1) / epochs;
     return { epoch: i + 1, loss: 2.3 * Math.exp(-2.5 * t) + 0.1, lr: 2e-3 * 0.5 * (1 + Math.cos(Math.PI * t)) + 1e-6, top1: top1 - 0.2 * (1 - t) ** 2, top1Ema: top1 - 0.25 * (1 - t) ** 2 - 0.002 };
   });
-  return {
-    jobKey: `train:${name}:${mode}`,
-    pairKey: `pair:${name}`,
-    model: modelFacts(name, s),
-    dataset: MNIST,
+  const run: TrainingRun = {
+    model: name,
+    dataset: MNIST.name,
     recipeHash: 'usi-recipe-0001',
-    recipe: { alphaKd: mode === 'usi' ? 5 : 0, lr: 2e-3, weightDecay: 2e-2 },
-    mode,
-    teacherId: null,
-    teacherModel: mode === 'usi' ? 'resnet_m' : null,
     seed: 0,
     epochs,
     batchSize: 64,
     resolution: 28,
     trainLimit: 2000,
     testLimit: 500,
-    status: 'ok',
-    error: null,
     curve,
     top1Raw: top1,
     top5Raw: Math.min(1, top1 + 0.01),
     top1Ema: top1 - 0.002,
     top5Ema: Math.min(1, top1 + 0.008),
     best: 'raw',
+    top1,
+    top5: Math.min(1, top1 + 0.01),
     wallSeconds: 30 + s.params / 20_000,
     modelDir: `runs/${name}-${mode}`,
     backend: 'wasm',
-    codeVersion: 'f1x7ure',
-    nightlyId,
-    environment: null,
+    teacher: mode === 'usi' ? { dir: 'runs/teacher', model: 'resnet_m', top1: 0.995 } : null,
+    modelFacts: modelFacts(name, s),
+    datasetFacts: MNIST,
+    recipe: { alphaKd: mode === 'usi' ? 5 : 0, lr: 2e-3, weightDecay: 2e-2 },
+    environment: ENVIRONMENT,
   };
+  return [run, { jobKey: `train:${name}:${mode}`, pairKey: `pair:${name}`, mode, teacherId: null, codeVersion: 'f1x7ure', nightlyId }];
 }
 
-function bench(name: string, s: Seed, runId: number, runtime: string, backend: string, ips: number, nightlyId: number, date: string): BenchmarkRecord {
+function bench(name: string, s: Seed, runId: number, runtime: string, backend: string, ips: number, nightlyId: number, date: string): [Benchmark, BenchmarkStamp] {
   const batch = 32;
   const stepMs = (1000 * batch) / ips;
-  return {
-    jobKey: `bench:${name}:${runtime}:${runId}`,
-    model: modelFacts(name, s),
-    trainingRunId: runId,
+  const latency = stepMs / batch;
+  const record: Benchmark = {
+    model: name,
     runtime,
     backend,
     device: DEVICE,
@@ -130,15 +128,17 @@ function bench(name: string, s: Seed, runId: number, runtime: string, backend: s
     params: s.params,
     gmacs: s.gmacs,
     imagesPerSec: ips,
-    throughput: { mean: stepMs, median: stepMs, p90: stepMs * 1.05, p99: stepMs * 1.1, sd: stepMs * 0.02, rme: 1.2, samples: 40 },
-    latency: { p50: stepMs / batch + 0.3, p90: stepMs / batch + 0.4, p99: stepMs / batch + 0.6, mean: stepMs / batch + 0.32 },
+    stepMsMean: stepMs, stepMsMedian: stepMs, stepMsP90: stepMs * 1.05, stepMsP99: stepMs * 1.1, stepMsSd: stepMs * 0.02, rme: 1.2, samples: 40,
+    stepMsSamples: null,
+    latencyP50: latency + 0.3, latencyP90: latency + 0.4, latencyP99: latency + 0.6, latencyMean: latency + 0.32, latencySd: null, latencyRme: null, latencySamples: null,
     noisy: false,
     status: 'ok',
     error: null,
     protocol: protocol(runtime, backend, batch, date),
-    nightlyId,
-    environment: null,
+    modelFacts: modelFacts(name, s),
+    environment: ENVIRONMENT,
   };
+  return [record, { jobKey: `bench:${name}:${runtime}:${runId}`, trainingRunId: runId, nightlyId }];
 }
 
 function addNightly(db: Db, startedAt: string, status: 'succeeded' | 'failed'): number {
@@ -175,14 +175,14 @@ export function createFixtureDb(file: string): void {
       const bIds: number[] = [];
       for (const [name, s] of Object.entries(SEEDS)) {
         for (const mode of ['usi', 'baseline'] as const) {
-          const runId = recordTrainingRun(db, training(name, s, mode, nightlyId));
+          const runId = recordTrainingRun(db, ...training(name, s, mode, nightlyId));
           tIds.push(runId);
           addJob(db, nightlyId, 'train', `${name} ${mode}`, 'succeeded', night);
-          bIds.push(recordBenchmark(db, bench(name, s, runId, 'tfjs', 'wasm', s.tfjs[n], nightlyId, night)));
+          bIds.push(recordBenchmark(db, ...bench(name, s, runId, 'tfjs', 'wasm', s.tfjs[n], nightlyId, night)));
           addJob(db, nightlyId, 'bench', `${name} ${mode} tfjs`, 'succeeded', night);
           if (n === 1 && s.ort !== null) {
             // The baseline runs at the same speed as its USI twin: same graph, other weights.
-            bIds.push(recordBenchmark(db, bench(name, s, runId, 'onnxruntime', 'cpu', s.ort, nightlyId, night)));
+            bIds.push(recordBenchmark(db, ...bench(name, s, runId, 'onnxruntime', 'cpu', s.ort, nightlyId, night)));
             addJob(db, nightlyId, 'bench', `${name} ${mode} onnxruntime`, 'succeeded', night);
           }
         }
@@ -218,8 +218,8 @@ export function createLoadDb(file: string, models = 1000): number {
         const s: Seed = { family: families[i % 4], params: 100_000 + i * 1000, gmacs: 0.01 + i / 1e4, usi, baseline: usi - 0.01 - 0.005 * (i % 3), tfjs: [ips, ips], ort: null };
         const name = `model_${String(i).padStart(4, '0')}`;
         for (const mode of ['usi', 'baseline'] as const) {
-          const runId = recordTrainingRun(db, training(name, s, mode, nightlyId, 2));
-          recordBenchmark(db, bench(name, s, runId, 'tfjs', 'wasm', ips, nightlyId, NIGHTS[1]));
+          const runId = recordTrainingRun(db, ...training(name, s, mode, nightlyId, 2));
+          recordBenchmark(db, ...bench(name, s, runId, 'tfjs', 'wasm', ips, nightlyId, NIGHTS[1]));
           rows++;
         }
       }

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../common/atomic.js';
 import type { PlannedJob } from './plan.js';
-import type { JobContext, JobOutput, JobRunner } from './runner.js';
-import type { WorkerJobFile, WorkerResult } from './worker.js';
+import { readWorkerResult, type JobContext, type JobOutput, type JobRunner, type WorkerResult } from './runner.js';
+import type { WorkerJobFile } from './worker.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-entry.js');
 
@@ -51,11 +51,11 @@ export class ChildProcessRunner implements JobRunner {
       child.on('exit', (code, signal) => {
         this.children.delete(child);
         fs.closeSync(log);
-        let result: WorkerResult | null = null;
+        let result: WorkerResult | null;
         try {
-          result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as WorkerResult;
-        } catch {
-          result = null;
+          result = readWorkerResult(resultFile);
+        } catch (err) {
+          return reject(err);
         }
         if (result?.ok) resolve(result.output);
         else if (result) reject(new Error(result.error));

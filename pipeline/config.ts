@@ -8,6 +8,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { UsageError, errorMessage } from '../common/errors.js';
+import { parseOrUsage } from '../common/validate.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -67,19 +68,8 @@ export type NightlyConfig = z.infer<typeof NightlyConfigSchema>;
 export type BenchTarget = z.infer<typeof BenchTargetSchema>;
 export type NightlyConfigInput = z.input<typeof NightlyConfigSchema>;
 
-/** One line per problem, each starting with the field's path in the file. */
-export function describeIssues(error: z.ZodError, source: string): string {
-  const parts = error.issues.map((issue) => {
-    const where = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-    return `${where}: ${issue.message}`;
-  });
-  return `invalid nightly config ${source}: ${parts.join('; ')}`;
-}
-
 export function validateConfig(value: unknown, source: string): NightlyConfig {
-  const parsed = NightlyConfigSchema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`${describeIssues(parsed.error, source)}; fix the file (see the README's config section)`);
-  return parsed.data;
+  return parseOrUsage(NightlyConfigSchema, value, `invalid nightly config ${source}`, "fix the file (see the README's config section)");
 }
 
 /** Reads a JSON (.json) or YAML (anything else) config file; the raw value is validated by the caller. */

@@ -4,10 +4,9 @@
  * benchmarks alone on a quiet machine), store each result in its own transaction, and summarise.
  * A failing job is recorded and the others go on; jobs that depend on it fail with its name.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { cpuInfo, gitCommit, hostName, softwareVersions } from '../common/environment.js';
+import { cpuInfo, currentEnvironment, gitCommit, hostName } from '../common/environment.js';
 import { errorMessage } from '../common/errors.js';
 import { createProgress, type Progress } from '../common/progress.js';
 import { closeDb, openDb, resolveDbPath, type Db } from '../db/index.js';
@@ -87,8 +86,7 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
   const concurrency = Math.max(1, opts.jobs ?? cpuInfo().cores);
   const runner = opts.runner ?? new ChildProcessRunner();
   const db = openDb(dbFile);
-  const cpu = cpuInfo();
-  const envId = environmentId(db, { host: hostName(), cpuModel: cpu.model, cores: cpu.cores, gpu: null, os: `${os.type()} ${os.release()} ${os.arch()}`, versions: softwareVersions() });
+  const envId = environmentId(db, currentEnvironment());
   let nightlyId: number;
   try {
     nightlyId = acquireNightlyLock(db, dbFile, {

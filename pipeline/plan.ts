@@ -4,7 +4,7 @@
  * redo it. Pure: no I/O, so the graph can be tested as data.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, recipeHash, resolveRecipe, type Recipe } from '../training/recipe/recipe.js';
+import { baselineRecipe, canonicalJson, recipeHash, resolveRecipe, type Recipe } from '../training/recipe/recipe.js';
 import type { BenchTarget, NightlyConfig } from './config.js';
 
 export type JobKind = 'teacher' | 'train' | 'bench';
@@ -106,7 +106,7 @@ export function planJobs(config: NightlyConfig, codeVersion: string): PlannedJob
   };
   const jobs: PlannedJob[] = [teacher];
   const usiHash = recipeHash(resolveRecipe(recipe));
-  const baseHash = recipeHash(resolveRecipe({ ...recipe, alphaKd: 0, kdOnly: false }));
+  const baseHash = recipeHash(baselineRecipe(recipe));
   for (const model of config.roster) {
     const modes: Array<'usi' | 'baseline'> = config.baselines ? ['usi', 'baseline'] : ['usi'];
     const pairKey = `pair-${hashInputs({ model, ...common, epochs: config.train.epochs, batchSize: config.train.batchSize })}`;

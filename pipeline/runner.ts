@@ -3,64 +3,46 @@
  * (or an error). The real runner runs each job in a child process (child-runner.ts); tests inject
  * fast fakes to exercise crashes, resumes and write errors without training anything.
  */
-import type { BenchResult } from '../bench/index.js';
-import type { CurvePoint } from '../db/schema.js';
+import fs from 'node:fs';
+import { z } from 'zod';
+import { describeIssues } from '../common/validate.js';
+import { AllocationJsonSchema, BenchmarkSchema, TrainingRunSchema, type TrainingRun } from '../db/record.js';
 import type { PlannedJob } from './plan.js';
 
-export interface DatasetFactsOut {
-  name: string;
-  numClasses: number;
-  channels: number;
-  resolution: number;
-  classNames: string[];
+/** What a job hands back: the trainer's or the harness's record as it is, and where the job ran. */
+export const JobOutputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('teacher'), run: TrainingRunSchema, allocation: AllocationJsonSchema }).strict(),
+  z.object({ kind: z.literal('train'), run: TrainingRunSchema, allocation: AllocationJsonSchema }).strict(),
+  z.object({ kind: z.literal('bench'), bench: BenchmarkSchema, allocation: AllocationJsonSchema }).strict(),
+]);
+export type JobOutput = z.infer<typeof JobOutputSchema>;
+
+export const WorkerResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), output: JobOutputSchema }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type WorkerResult = z.infer<typeof WorkerResultSchema>;
+
+/** A job's result file, validated: null when it is missing; an error naming the field when it is not a result. */
+export function readWorkerResult(file: string): WorkerResult | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const parsed = WorkerResultSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${file} is not a job result: ${describeIssues(parsed.error)}`);
+  return parsed.data;
 }
 
-export interface EnvironmentOut {
-  host: string;
-  cpuModel: string;
-  cores: number;
-  gpu: string | null;
-  os: string;
-  versions: Record<string, string>;
+/** What a job needs from a finished dependency (a teacher or a trained model), from its training run. */
+export type DepInfo = Pick<TrainingRun, 'model' | 'modelDir' | 'top1' | 'resolution'> & { numClasses: number; channels: number };
+
+/** A dependency's DepInfo straight from its training run record. */
+export function depInfoOf(run: TrainingRun): DepInfo {
+  return { model: run.model, modelDir: run.modelDir, top1: run.top1, resolution: run.resolution, numClasses: run.datasetFacts.numClasses, channels: run.datasetFacts.channels };
 }
-
-/** The fields of training/train.ts TrainResult the pipeline stores. */
-export interface TrainOut {
-  model: string;
-  family: 'cnn' | 'mobile' | 'transformer' | 'mlp';
-  params: number;
-  defaultResolution: number;
-  dataset: DatasetFactsOut;
-  resolution: number;
-  recipeHash: string;
-  recipe: Record<string, unknown>;
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  top1Raw: number;
-  top5Raw: number;
-  top1Ema: number;
-  top5Ema: number;
-  best: 'raw' | 'ema';
-  curve: CurvePoint[];
-  wallSeconds: number;
-  modelDir: string;
-  backend: string;
-  environment: EnvironmentOut;
-}
-
-/** A benchmark job stores the harness's result as it is. */
-export type BenchOut = BenchResult;
-
-export type JobOutput =
-  | { kind: 'teacher'; teacherModel: string; dir: string; top1: number; train: TrainOut }
-  | { kind: 'train'; train: TrainOut }
-  | { kind: 'bench'; bench: BenchOut; resolution: number };
-
-/** What a job needs from a finished dependency (read back from the database, so skipped deps work too). */
-export type DepInfo =
-  | { kind: 'teacher'; dir: string; model: string; top1: number }
-  | { kind: 'train'; trainingRunId: number; modelDir: string; resolution: number; numClasses: number; channels: number };
 
 export interface JobContext {
   /** The job's own log file; a runner appends everything the job prints here. */

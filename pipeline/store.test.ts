@@ -34,7 +34,7 @@ describe('storeOutput', () => {
     const pages = db.$client.pragma('page_count', { simple: true }) as number;
     db.$client.pragma(`max_page_count = ${pages}`);
     if (output.kind !== 'train') throw new Error('expected a training output');
-    const bigCurve = { ...output, train: { ...output.train, curve: Array.from({ length: 20000 }, (_, e) => ({ epoch: e, loss: 1, lr: 1, top1: 1, top1Ema: 1 })) } };
+    const bigCurve = { ...output, run: { ...output.run, curve: Array.from({ length: 20000 }, (_, e) => ({ epoch: e, loss: 1, lr: 1, top1: 1, top1Ema: 1 })) } };
     expect(() => storeOutput(db, baseline, rowIds[plan.indexOf(baseline)], bigCurve, nightly.id, 'v')).toThrowError(/full/);
     db.$client.pragma('max_page_count = 1073741823');
     const runs = db.select().from(trainingRuns).all();

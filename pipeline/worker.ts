@@ -5,21 +5,16 @@
  * Everything the job prints goes to stdout/stderr, which the parent points at the job's log file.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { benchmarkModel } from '../bench/index.js';
 import { writeFileAtomic } from '../common/atomic.js';
-import { cpuInfo, hostName, softwareVersions } from '../common/environment.js';
 import { errorMessage } from '../common/errors.js';
 import type { BackendName } from '../engine/index.js';
-import { cacheRoot } from '../training/data/download.js';
-import { openDataset } from '../training/data/index.js';
-import { getModelEntry } from '../training/models/index.js';
-import { ensureTeacher, teacherKey } from '../training/teacher.js';
-import { readResult, trainModel, type TrainResult } from '../training/train.js';
+import { ensureTeacher } from '../training/teacher.js';
+import { trainModel } from '../training/train.js';
 import type { BenchInputs, PlannedJob, TeacherInputs, TrainInputs } from './plan.js';
-import type { BenchOut, DepInfo, JobContext, JobOutput, TrainOut } from './runner.js';
+import type { DepInfo, JobContext, JobOutput, WorkerResult } from './runner.js';
 
 export interface WorkerJobFile {
   job: PlannedJob;
@@ -27,45 +22,8 @@ export interface WorkerJobFile {
   resultFile: string;
 }
 
-export type WorkerResult = { ok: true; output: JobOutput } | { ok: false; error: string };
-
-async function toTrainOut(r: TrainResult, trainLimit: number | null, testLimit: number | null): Promise<TrainOut> {
-  const ds = await openDataset(r.dataset, { resolution: r.resolution, trainLimit: trainLimit ?? undefined, testLimit: testLimit ?? undefined });
-  const cpu = cpuInfo();
-  return {
-    model: r.model,
-    family: r.family,
-    params: r.params,
-    defaultResolution: getModelEntry(r.model).defaultResolution,
-    dataset: { name: r.dataset, numClasses: ds.info.numClasses, channels: ds.info.channels, resolution: r.resolution, classNames: ds.info.classNames },
-    resolution: r.resolution,
-    recipeHash: r.recipeHash,
-    recipe: r.recipe as unknown as Record<string, unknown>,
-    seed: r.seed,
-    epochs: r.epochs,
-    batchSize: r.batchSize,
-    top1Raw: r.top1Raw,
-    top5Raw: r.top5Raw,
-    top1Ema: r.top1Ema,
-    top5Ema: r.top5Ema,
-    best: r.best,
-    curve: r.curve,
-    wallSeconds: r.wallSeconds,
-    modelDir: r.modelDir,
-    backend: r.backend.name,
-    environment: {
-      host: hostName(),
-      cpuModel: cpu.model,
-      cores: cpu.cores,
-      gpu: null,
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-      versions: { ...softwareVersions(), ...r.backend.versions },
-    },
-  };
-}
-
 async function runTeacher(inputs: TeacherInputs): Promise<JobOutput> {
-  const opts = {
+  const { run } = await ensureTeacher({
     dataset: inputs.dataset,
     model: inputs.model ?? undefined,
     resolution: inputs.resolution,
@@ -77,21 +35,18 @@ async function runTeacher(inputs: TeacherInputs): Promise<JobOutput> {
     recipe: inputs.recipe,
     backend: inputs.trainBackend as BackendName | 'auto',
     quiet: false,
-  };
-  const teacher = await ensureTeacher(opts);
-  const result = readResult(path.join(cacheRoot({}), 'teachers', teacherKey(opts).key));
-  if (!result) throw new Error(`teacher ${teacher.key} trained but its result.json is missing`);
-  return { kind: 'teacher', teacherModel: teacher.model, dir: teacher.dir, top1: teacher.top1, train: await toTrainOut(result, inputs.trainLimit, inputs.testLimit) };
+  });
+  return { kind: 'teacher', run, allocation: null };
 }
 
 async function runTrain(inputs: TrainInputs, ctx: JobContext): Promise<JobOutput> {
   let teacher = 'none';
   if (inputs.mode === 'usi') {
     const dep = inputs.teacherKey ? ctx.deps[inputs.teacherKey] : undefined;
-    if (!dep || dep.kind !== 'teacher') throw new Error('USI run without its teacher: the teacher job did not finish');
-    teacher = dep.dir;
+    if (!dep) throw new Error('USI run without its teacher: the teacher job did not finish');
+    teacher = dep.modelDir;
   }
-  const result = await trainModel({
+  const run = await trainModel({
     model: inputs.model,
     dataset: inputs.dataset,
     teacher,
@@ -105,13 +60,13 @@ async function runTrain(inputs: TrainInputs, ctx: JobContext): Promise<JobOutput
     recipe: inputs.recipe,
     backend: inputs.trainBackend as BackendName | 'auto',
   });
-  return { kind: 'train', train: await toTrainOut(result, inputs.trainLimit, inputs.testLimit) };
+  return { kind: 'train', run, allocation: null };
 }
 
 async function runBench(inputs: BenchInputs, ctx: JobContext): Promise<JobOutput> {
   const dep: DepInfo | undefined = ctx.deps[inputs.trainKey];
-  if (!dep || dep.kind !== 'train') throw new Error('benchmark without its trained model: the training job did not finish');
-  const result: BenchOut = await benchmarkModel({
+  if (!dep) throw new Error('benchmark without its trained model: the training job did not finish');
+  const bench = await benchmarkModel({
     model: dep.modelDir,
     batchSize: inputs.batchSize,
     resolution: dep.resolution,
@@ -124,7 +79,7 @@ async function runBench(inputs: BenchInputs, ctx: JobContext): Promise<JobOutput
     minIters: inputs.minIters,
     warmupTime: inputs.warmupTime,
   });
-  return { kind: 'bench', bench: result, resolution: dep.resolution };
+  return { kind: 'bench', bench, allocation: null };
 }
 
 export async function runWorkerJob(job: PlannedJob, ctx: JobContext): Promise<JobOutput> {

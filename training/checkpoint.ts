@@ -8,18 +8,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from '../common/atomic.js';
 
 const MAGIC = 'USICKPT1';
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
-export interface CurvePoint {
-  epoch: number;
-  loss: number;
-  lr: number;
-  top1: number;
-  top1Ema: number;
-}
+/** One finished epoch: mean training loss, the lr at its last step, raw and EMA top-1 on the test split. */
+export const CurvePointSchema = z.object({ epoch: z.number().int(), loss: z.number(), lr: z.number(), top1: z.number(), top1Ema: z.number() }).strict();
+export type CurvePoint = z.infer<typeof CurvePointSchema>;
 
 export interface EvalPair {
   raw: { top1: number; top5: number; count: number };

@@ -16,7 +16,8 @@ import { evaluate, normalizeImages } from './evaluate.js';
 import { loadModelDir, MODEL_JSON, WEIGHTS_BIN } from './model-io.js';
 import { foldBatchNorm } from './models/fold-bn.js';
 import { getModelEntry } from './models/index.js';
-import { canonicalJson, recipeHash, resolveRecipe, type Recipe } from './recipe/recipe.js';
+import { baselineRecipe, canonicalJson, recipeHash, type Recipe } from './recipe/recipe.js';
+import type { TrainingRun } from '../db/record.js';
 import { readResult, trainModel } from './train.js';
 
 /** A teacher ready for the step loop: BN folded, inference mode, its own input normalisation. */
@@ -56,24 +57,16 @@ export interface EnsureTeacherOptions {
   quiet?: boolean;
 }
 
+/** A teacher in the cache: its key and the training run that made it (its weights are run.modelDir). */
 export interface CachedTeacher {
-  /** The teacher's tfjs model directory. */
-  dir: string;
-  model: string;
-  top1: number;
-  recipeHash: string;
   key: string;
-}
-
-/** The no-KD version of the run's recipe: what the teacher trains with. */
-function teacherRecipe(overrides: Partial<Recipe> | undefined): Recipe {
-  return resolveRecipe({ ...overrides, alphaKd: 0, kdOnly: false });
+  run: TrainingRun;
 }
 
 /** Cache key: everything that shapes the teacher's weights. */
 export function teacherKey(opts: EnsureTeacherOptions): { key: string; model: string; recipeHash: string } {
   const model = opts.model ?? defaultTeacherModel(opts.resolution);
-  const hash = recipeHash(teacherRecipe(opts.recipe));
+  const hash = recipeHash(baselineRecipe(opts.recipe));
   const parts = {
     dataset: opts.dataset, model, recipeHash: hash, epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed,
     resolution: opts.resolution, trainLimit: opts.trainLimit ?? null, testLimit: opts.testLimit ?? null,
@@ -97,8 +90,7 @@ export async function ensureTeacher(opts: EnsureTeacherOptions): Promise<CachedT
     });
   }
   if (result.recipeHash !== hash) throw new Error(`teacher cache ${outDir} has recipe ${result.recipeHash}, expected ${hash}`);
-  const top1 = result.best === 'ema' ? result.top1Ema : result.top1Raw;
-  return { dir: result.modelDir, model, top1, recipeHash: hash, key };
+  return { key, run: result };
 }
 
 function filesDigest(dir: string): string {
@@ -158,9 +150,9 @@ export async function resolveTeacher(spec: string, ctx: TeacherContext): Promise
       seed: ctx.seed, trainLimit: ctx.trainLimit, testLimit: ctx.testLimit, cacheDir: ctx.cacheDir, recipe: ctx.recipe,
       backend: ctx.backend, quiet: ctx.quiet,
     });
-    dir = cached.dir;
-    top1 = cached.top1;
-    modelName = cached.model;
+    dir = cached.run.modelDir!;
+    top1 = cached.run.top1!;
+    modelName = cached.run.model;
   } else {
     dir = path.resolve(spec);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrainingRunSchema } from '../db/record.js';
 import { initBackend } from '../engine/index.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { openDataset } from './data/index.js';
@@ -57,7 +58,8 @@ describe('trainModel', () => {
     expect(whole.curve.map((c) => c.epoch)).toEqual([1, 2]);
     for (const acc of [whole.top1Raw, whole.top5Raw, whole.top1Ema, whole.top5Ema]) expect(acc).toBeGreaterThanOrEqual(0);
     expect(whole.top5Raw).toBeGreaterThanOrEqual(whole.top1Raw);
-    expect(whole.params).toBeGreaterThan(10_000);
+    expect(whole.modelFacts.params).toBeGreaterThan(10_000);
+    expect(TrainingRunSchema.parse(JSON.parse(fs.readFileSync(path.join(root, 'whole', 'result.json'), 'utf8')))).toEqual(whole);
     expect(JSON.parse(fs.readFileSync(path.join(root, 'whole', 'result.json'), 'utf8')).recipeHash).toBe(whole.recipeHash);
     // 48 images / batch 16 = 3 steps an epoch, 6 in all: warm-up ceil(6·5/310) = 1 step (step 0), no
     // cool-down (floor(6·10/310) = 0), cosine over steps 1..5; the curve records each epoch's last lr
@@ -90,19 +92,19 @@ describe('trainModel', () => {
   it('trains a teacher once, caches it, and distils from it', async () => {
     const opts = { dataset: 'mnist', model: 'resnet8_s', resolution: 16, epochs: 1, batchSize: 16, seed: 3, trainLimit: 48, testLimit: 20, cacheDir: path.join(root, 'cache'), quiet: true };
     const first = await ensureTeacher(opts);
-    const mtime = fs.statSync(path.join(first.dir, 'weights.bin')).mtimeMs;
+    const mtime = fs.statSync(path.join(first.run.modelDir, 'weights.bin')).mtimeMs;
     const again = await ensureTeacher(opts);
     expect(again).toEqual(first);
-    expect(fs.statSync(path.join(first.dir, 'weights.bin')).mtimeMs).toBe(mtime);
-    expect(first.dir.startsWith(path.join(root, 'cache', 'teachers'))).toBe(true);
+    expect(fs.statSync(path.join(first.run.modelDir, 'weights.bin')).mtimeMs).toBe(mtime);
+    expect(first.run.modelDir.startsWith(path.join(root, 'cache', 'teachers'))).toBe(true);
 
     // the same weights given as a directory: folded, measured here, same logits as the saved model
     const info = { dataset: await openDataset('mnist', { resolution: 16, trainLimit: 48, testLimit: 20 }) };
-    const byDir = await resolveTeacher(first.dir, {
+    const byDir = await resolveTeacher(first.run.modelDir, {
       datasetSpec: 'mnist', info: info.dataset.info, dataset: info.dataset, resolution: 16, batchSize: 16, seed: 3, epochs: 1,
     });
-    expect(Math.abs(byDir.top1 - first.top1)).toBeLessThanOrEqual(1 / 20);
-    const { model: saved, meta } = await loadModelDir(first.dir);
+    expect(Math.abs(byDir.top1 - first.run.top1)).toBeLessThanOrEqual(1 / 20);
+    const { model: saved, meta } = await loadModelDir(first.run.modelDir);
     const images = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
     const want = tf.tidy(() => (saved.predict(tf.div(tf.sub(images, meta!.mean[0]), meta!.std[0])) as tf.Tensor).dataSync());
     const got = tf.tidy(() => byDir.logits(images).dataSync());
@@ -114,9 +116,9 @@ describe('trainModel', () => {
     const before = tf.memory().numTensors;
     const usi = await trainModel({ ...base(path.join(root, 'usi')), teacher: 'auto', teacherModel: 'resnet8_s', teacherEpochs: 1, epochs: 1 });
     expect(tf.memory().numTensors).toBe(before);
-    expect(usi.teacher).toEqual({ dir: first.dir, model: 'resnet8_s', top1: first.top1 });
+    expect(usi.teacher).toEqual({ dir: first.run.modelDir, model: 'resnet8_s', top1: first.run.top1 });
     expect(usi.recipe.alphaKd).toBe(5);
-    expect(usi.recipeHash).not.toBe(first.recipeHash);
+    expect(usi.recipeHash).not.toBe(first.run.recipeHash);
     // the teacher term acts: the same seed without KD ends at different weights
     await trainModel({ ...base(path.join(root, 'baseline1')), epochs: 1 });
     const kd = loadCheckpoint(path.join(root, 'usi'))!.weights;

@@ -8,20 +8,22 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
+import { currentEnvironment } from '../common/environment.js';
 import { UsageError } from '../common/errors.js';
+import { TrainingRunSchema, type TrainingRun } from '../db/record.js';
 import { createProgress, type Progress } from '../common/progress.js';
 import { Rng } from '../common/rng.js';
-import { initBackend, type BackendInfo, type BackendName } from '../engine/index.js';
+import { initBackend, type BackendName } from '../engine/index.js';
 import { augmentBatch } from './augment/index.js';
 import { loadCheckpoint, saveCheckpoint, type CurvePoint, type EvalPair } from './checkpoint.js';
 import { openDataset } from './data/index.js';
 import { evaluate, normalizeImages } from './evaluate.js';
 import { saveModelDir } from './model-io.js';
-import { createModel, getModelEntry, trainableParams, type Family } from './models/index.js';
+import { createModel, getModelEntry, trainableParams } from './models/index.js';
 import { AdamW } from './recipe/adamw.js';
 import { Ema, emaDecayFor } from './recipe/ema.js';
 import { usiLoss } from './recipe/kd-loss.js';
-import { recipeHash, resolveRecipe, type Recipe } from './recipe/recipe.js';
+import { baselineRecipe, recipeHash, resolveRecipe, type Recipe } from './recipe/recipe.js';
 import { lrAt, planSchedule } from './recipe/schedule.js';
 import { resolveTeacher, type Teacher } from './teacher.js';
 
@@ -48,30 +50,6 @@ export interface TrainOptions {
   cacheDir?: string;
   /** Stop after this many epochs as if interrupted (a rerun resumes); for tests of resume. */
   stopAfterEpochs?: number;
-}
-
-export interface TrainResult {
-  model: string;
-  family: Family;
-  params: number;
-  dataset: string;
-  resolution: number;
-  recipeHash: string;
-  recipe: Recipe;
-  teacher: { dir: string; model: string; top1: number } | null;
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  top1Raw: number;
-  top5Raw: number;
-  top1Ema: number;
-  top5Ema: number;
-  best: 'raw' | 'ema';
-  curve: CurvePoint[];
-  wallSeconds: number;
-  /** Best weights (raw or EMA), tfjs format. */
-  modelDir: string;
-  backend: BackendInfo;
 }
 
 export const RESULT_JSON = 'result.json';
@@ -121,10 +99,16 @@ async function withEmaWeights<T>(weights: tf.Variable[], ema: Ema, fn: () => Pro
   }
 }
 
-export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+/** The weights a run keeps: EMA when it scores a higher top-1 than the raw weights, else raw. */
+export function keptWeights(lastEval: EvalPair): { best: 'raw' | 'ema'; top1: number; top5: number } {
+  const best = lastEval.ema.top1 > lastEval.raw.top1 ? 'ema' : 'raw';
+  return { best, top1: lastEval[best].top1, top5: lastEval[best].top5 };
+}
+
+export async function trainModel(opts: TrainOptions): Promise<TrainingRun> {
   checkOptions(opts);
   // --teacher none is the baseline: the same recipe without KD
-  const recipe = resolveRecipe(opts.teacher === 'none' ? { ...opts.recipe, alphaKd: 0, kdOnly: false } : opts.recipe);
+  const recipe = opts.teacher === 'none' ? baselineRecipe(opts.recipe) : resolveRecipe(opts.recipe);
   const hash = recipeHash(recipe);
   const entry = getModelEntry(opts.model); // bad names fail before any slow start-up
   if (opts.teacherModel) getModelEntry(opts.teacherModel);
@@ -250,21 +234,24 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
 
   const finished = curve.length === opts.epochs;
   if (!lastEval) throw new Error('no epoch was trained (stopAfterEpochs 0?)');
-  const best: 'raw' | 'ema' = lastEval.ema.top1 > lastEval.raw.top1 ? 'ema' : 'raw';
+  const kept = keptWeights(lastEval);
   const modelDir = path.join(opts.outDir, 'model');
-  const wallSeconds = elapsedBefore + (performance.now() - started) / 1000;
-  const result: TrainResult = {
-    model: opts.model, family: entry.family, params: trainableParams(model), dataset: opts.dataset, resolution,
-    recipeHash: hash, recipe, teacher: teacher ? { dir: teacher.dir, model: teacher.model, top1: teacher.top1 } : null,
-    seed: opts.seed, epochs: opts.epochs, batchSize: opts.batchSize,
-    top1Raw: lastEval.raw.top1, top5Raw: lastEval.raw.top5, top1Ema: lastEval.ema.top1, top5Ema: lastEval.ema.top5, best,
-    curve, wallSeconds, modelDir, backend,
+  const result: TrainingRun = {
+    model: opts.model, dataset: opts.dataset, recipeHash: hash, seed: opts.seed, epochs: opts.epochs, batchSize: opts.batchSize, resolution,
+    trainLimit: opts.trainLimit ?? null, testLimit: opts.testLimit ?? null, curve,
+    top1Raw: lastEval.raw.top1, top5Raw: lastEval.raw.top5, top1Ema: lastEval.ema.top1, top5Ema: lastEval.ema.top5, ...kept,
+    wallSeconds: elapsedBefore + (performance.now() - started) / 1000, modelDir, backend: backend.name,
+    teacher: teacher ? { dir: teacher.dir, model: teacher.model, top1: teacher.top1 } : null,
+    modelFacts: { name: opts.model, family: entry.family, description: entry.description, params: trainableParams(model), defaultResolution: entry.defaultResolution },
+    datasetFacts: { name: opts.dataset, numClasses: info.numClasses, channels: info.channels, resolution, classNames: info.classNames },
+    recipe: recipe as unknown as Record<string, unknown>,
+    environment: currentEnvironment(),
   };
   if (finished) {
-    if (best === 'ema') allWeights.forEach((w, i) => w.assign(ema.shadow[i]));
+    if (kept.best === 'ema') allWeights.forEach((w, i) => w.assign(ema.shadow[i]));
     await saveModelDir(model, modelDir, {
       model: opts.model, dataset: opts.dataset, numClasses: info.numClasses, classNames: info.classNames, resolution,
-      channels: info.channels, mean: info.mean, std: info.std, recipeHash: hash, top1: best === 'ema' ? result.top1Ema : result.top1Raw,
+      channels: info.channels, mean: info.mean, std: info.std, recipeHash: hash, top1: kept.top1,
     });
     writeFileAtomic(path.join(opts.outDir, RESULT_JSON), JSON.stringify(result, null, 2));
   }
@@ -275,8 +262,13 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   return result;
 }
 
-/** The result.json of a finished run in outDir, or null. */
-export function readResult(outDir: string): TrainResult | null {
+/**
+ * The result.json of a finished run in outDir, or null. A file this version cannot read (written
+ * by an older usibench) also gives null: rerunning the finished run rewrites it from the checkpoint.
+ */
+export function readResult(outDir: string): TrainingRun | null {
   const file = path.join(outDir, RESULT_JSON);
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TrainResult) : null;
+  if (!fs.existsSync(file)) return null;
+  const parsed = TrainingRunSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data : null;
 }

@@ -88,8 +88,7 @@ async function trainStage(): Promise<void> {
   });
   log('train', {
     model: result.model,
-    backend: result.backend.name,
-    device: result.backend.device,
+    backend: result.backend,
     teacher: result.teacher,
     top1Raw: result.top1Raw,
     top1Ema: result.top1Ema,
@@ -125,8 +124,8 @@ async function benchStage(): Promise<void> {
       status: r.status,
       error: r.error,
       imagesPerSec: r.imagesPerSec,
-      latencyP50: r.latency?.p50,
-      rme: r.throughput?.rme,
+      latencyP50: r.latencyP50,
+      rme: r.rme,
       gmacs: r.gmacs,
       protocol: r.protocol,
     });

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError, errorMessage } from '../../common/errors.js';
 import { createProgress } from '../../common/progress.js';
-import { benchmarkModel, type BenchOptions, type BenchResult } from '../../bench/index.js';
+import { benchmarkModel, type BenchOptions } from '../../bench/index.js';
+import type { Benchmark } from '../../db/record.js';
 import { listModels } from '../../training/models/index.js';
 
 interface BenchFlags {
@@ -64,17 +65,16 @@ export function parseBenchFlags(flags: BenchFlags, model: string): BenchOptions 
 
 const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-export function formatResult(r: BenchResult): string {
+export function formatResult(r: Benchmark): string {
   const p = r.protocol;
-  const head = `${r.model}: ${fmt(r.params / 1e6)} M params, ${fmt(r.gmacs, 3)} GMACs @ ${p.resolution} px`;
+  const head = `${r.model}: ${fmt((r.params ?? 0) / 1e6)} M params, ${fmt(r.gmacs ?? 0, 3)} GMACs @ ${p.resolution} px`;
   const proto = `${p.runtime}/${p.backend} ${p.precision} on ${p.device}, ${p.threads} threads, commit ${p.gitCommit.slice(0, 12)}, ${p.date}`;
-  if (r.status === 'failed' || !r.throughput || !r.latency) return `${head}\n  FAILED at batch ${p.batchSize}: ${r.error}\n  ${proto}`;
-  const t = r.throughput;
-  const l = r.latency;
+  if (r.status === 'failed' || r.stepMsMean == null || r.latencyP50 == null) return `${head}\n  FAILED at batch ${p.batchSize}: ${r.error}\n  ${proto}`;
+  const n = (x: number | null | undefined, digits = 2) => fmt(x ?? Number.NaN, digits);
   return [
     head,
-    `  throughput @ batch ${p.batchSize}: ${fmt(r.imagesPerSec ?? 0, 1)} images/s  (batch ms: mean ${fmt(t.mean)}, median ${fmt(t.median)}, p90 ${fmt(t.p90)}, p99 ${fmt(t.p99)}, sd ${fmt(t.sd)}, ±${fmt(t.rme)}%, n=${t.samples})`,
-    `  latency @ batch 1: p50 ${fmt(l.p50)} ms, p90 ${fmt(l.p90)} ms, p99 ${fmt(l.p99)} ms  (mean ${fmt(l.mean)}, sd ${fmt(l.sd)}, ±${fmt(l.rme)}%, n=${l.samples})`,
+    `  throughput @ batch ${p.batchSize}: ${n(r.imagesPerSec, 1)} images/s  (batch ms: mean ${n(r.stepMsMean)}, median ${n(r.stepMsMedian)}, p90 ${n(r.stepMsP90)}, p99 ${n(r.stepMsP99)}, sd ${n(r.stepMsSd)}, ±${n(r.rme)}%, n=${r.samples})`,
+    `  latency @ batch 1: p50 ${n(r.latencyP50)} ms, p90 ${n(r.latencyP90)} ms, p99 ${n(r.latencyP99)} ms  (mean ${n(r.latencyMean)}, sd ${n(r.latencySd)}, ±${n(r.latencyRme)}%, n=${r.latencySamples})`,
     r.noisy ? '  NOISY: margin of error above 5%; rerun with a longer --min-time on a quieter machine' : '',
     `  ${proto}`,
   ]
@@ -102,7 +102,7 @@ function childArgs(flags: BenchFlags, model: string): string[] {
 }
 
 /** Runs one model in a fresh process; a child that dies or refuses is reported, not fatal. */
-function runChild(args: string[]): Promise<{ result: BenchResult | null; error: string | null }> {
+function runChild(args: string[]): Promise<{ result: Benchmark | null; error: string | null }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -113,7 +113,7 @@ function runChild(args: string[]): Promise<{ result: BenchResult | null; error: 
     child.on('close', (code, signal) => {
       if (code === 0) {
         try {
-          return resolve({ result: JSON.parse(out) as BenchResult, error: null });
+          return resolve({ result: JSON.parse(out) as Benchmark, error: null });
         } catch (e) {
           return resolve({ result: null, error: `unreadable output (${errorMessage(e)})` });
         }
@@ -129,7 +129,7 @@ async function benchRoster(flags: BenchFlags): Promise<void> {
   if (names.length === 0) throw new UsageError(`no roster model matches '${flags.models}'; run 'usibench models' to list the roster`);
   parseBenchFlags(flags, names[0]); // reject bad flags before spawning anything
   const progress = createProgress('bench', names.length, '{model}');
-  const results: Array<BenchResult | { model: string; status: 'failed'; error: string }> = [];
+  const results: Array<Benchmark | { model: string; status: 'failed'; error: string }> = [];
   for (const [i, name] of names.entries()) {
     progress.update(i, { model: name });
     const { result, error } = await runChild(childArgs(flags, name));

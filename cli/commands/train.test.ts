@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainResult } from '../../training/train.js';
+import type { TrainingRun } from '../../db/record.js';
 import { formatTrainResult, trainOptionsFromFlags } from './train.js';
 
 const flags = { model: 'resnet8_s', dataset: 'mnist', teacher: 'auto', epochs: '3', batchSize: '32', seed: '7' };
@@ -23,11 +23,11 @@ describe('usibench train flags', () => {
 
   it('prints the final table with raw and EMA accuracy and marks the kept weights', () => {
     const r = {
-      model: 'resnet8_s', family: 'cnn', params: 78042, dataset: 'mnist', resolution: 32, recipeHash: 'abcdef0123456789', teacher: null,
+      model: 'resnet8_s', modelFacts: { name: 'resnet8_s', family: 'cnn', params: 78042, defaultResolution: 32 }, dataset: 'mnist', resolution: 32, recipeHash: 'abcdef0123456789', teacher: null,
       seed: 0, epochs: 2, batchSize: 64, top1Raw: 0.9, top5Raw: 0.995, top1Ema: 0.9125, top5Ema: 0.99, best: 'ema',
       curve: [{ epoch: 1, loss: 1.5, lr: 1e-3, top1: 0.8, top1Ema: 0.5 }], wallSeconds: 90, modelDir: 'runs/x/model',
-      backend: { name: 'wasm', device: 'cpu', threads: 1, versions: {} },
-    } as unknown as TrainResult;
+      backend: 'wasm',
+    } as unknown as TrainingRun;
     const text = formatTrainResult(r);
     expect(text).toContain('raw      90.00%   99.50%\n');
     expect(text).toContain('EMA      91.25%   99.00%  (kept)\n');

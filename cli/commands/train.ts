@@ -1,13 +1,14 @@
 /**
  * `usibench train`: one backbone on one dataset with the USI recipe. Progress goes to stderr; the
- * final table (or the TrainResult as JSON) to stdout.
+ * final table (or the training run record as JSON) to stdout.
  */
 import type { Command } from 'commander';
 import path from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { BackendName } from '../../engine/index.js';
 import type { Recipe } from '../../training/recipe/recipe.js';
-import { trainModel, type TrainOptions, type TrainResult } from '../../training/train.js';
+import type { TrainingRun } from '../../db/record.js';
+import { trainModel, type TrainOptions } from '../../training/train.js';
 
 interface TrainFlags {
   model: string;
@@ -83,11 +84,11 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
-export function formatTrainResult(r: TrainResult): string {
+export function formatTrainResult(r: TrainingRun): string {
   const lines = [
-    `${r.model} (${r.family}, ${r.params.toLocaleString('en-US')} params) on ${r.dataset} at ${r.resolution}px, ${r.epochs} epochs, batch ${r.batchSize}, seed ${r.seed}`,
+    `${r.model} (${r.modelFacts.family}, ${(r.modelFacts.params ?? 0).toLocaleString('en-US')} params) on ${r.dataset} at ${r.resolution}px, ${r.epochs} epochs, batch ${r.batchSize}, seed ${r.seed}`,
     `teacher: ${r.teacher ? `${r.teacher.model} (top-1 ${pct(r.teacher.top1)}) ${r.teacher.dir}` : 'none (baseline, alphaKd 0)'}`,
-    `recipe ${r.recipeHash.slice(0, 12)}  backend ${r.backend.name}  ${(r.wallSeconds / 60).toFixed(1)} min`,
+    `recipe ${r.recipeHash.slice(0, 12)}  backend ${r.backend}  ${(r.wallSeconds / 60).toFixed(1)} min`,
     '',
     'weights  top-1    top-5',
     `raw      ${pct(r.top1Raw).padEnd(8)} ${pct(r.top5Raw)}${r.best === 'raw' ? '  (kept)' : ''}`,
@@ -122,7 +123,7 @@ export function register(program: Command): void {
     .option('--temperature <t>', 'recipe override: KD softmax temperature (default 1)')
     .option('--kd-only', 'recipe override: learn from the teacher only, no ground-truth term')
     .option('--cache-dir <dir>', 'where datasets and teachers are cached (default $USIBENCH_CACHE or ~/.cache/usibench)')
-    .option('--json', 'print the TrainResult as JSON instead of the table')
+    .option('--json', 'print the training run record as JSON instead of the table')
     .action(async (flags: TrainFlags) => {
       const result = await trainModel(trainOptionsFromFlags(flags));
       process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatTrainResult(result));

@@ -4,7 +4,7 @@
  * Every number is chosen by hand so expected fronts and gains can be worked out on paper.
  */
 import type { Db } from '../index.js';
-import type { BenchmarkRecord, ModelFacts, TrainingRecord } from '../record.js';
+import type { Benchmark, BenchmarkStamp, ModelFacts, TrainingRun, TrainingStamp } from '../record.js';
 import { recordBenchmark, recordTrainingRun } from '../record.js';
 import type { ProtocolJson } from '../schema.js';
 
@@ -35,25 +35,27 @@ export function protocol(runtime: string, batchSize: number, date = '2025-01-02T
   };
 }
 
-export function training(model: string, mode: 'usi' | 'baseline', top1: number, nightlyId: number | null, extra: Partial<TrainingRecord> = {}): TrainingRecord {
-  return {
-    jobKey: `train:${model}:${mode}`,
-    pairKey: `pair:${model}`,
-    model: MODELS[model],
-    dataset: MNIST,
+const ENVIRONMENT = { host: 'test', cpuModel: 'Test CPU', cores: 2, gpu: null, os: 'Linux', versions: { node: '20.0.0' } };
+
+/** Splits overrides between a record and the stamp its job adds, by the stamp's keys. */
+function split<R, S extends object>(record: R, stamp: S, extra: Partial<R & S>): [R, S] {
+  const r = { ...record };
+  const st = { ...stamp };
+  for (const [k, v] of Object.entries(extra)) (k in stamp ? (st as Record<string, unknown>) : (r as Record<string, unknown>))[k] = v;
+  return [r, st];
+}
+
+export function training(model: string, mode: 'usi' | 'baseline', top1: number, nightlyId: number | null, extra: Partial<TrainingRun & TrainingStamp> = {}): [TrainingRun, TrainingStamp] {
+  const run: TrainingRun = {
+    model,
+    dataset: MNIST.name,
     recipeHash: mode === 'usi' ? 'recipe-usi' : 'recipe-base',
-    recipe: { alphaKd: mode === 'usi' ? 5 : 0 },
-    mode,
-    teacherId: null,
-    teacherModel: mode === 'usi' ? 'resnet_a' : null,
     seed: 0,
     epochs: 2,
     batchSize: 64,
     resolution: 28,
     trainLimit: 1000,
     testLimit: 200,
-    status: 'ok',
-    error: null,
     curve: [
       { epoch: 1, loss: 1.5, lr: 0.001, top1: top1 - 0.1, top1Ema: top1 - 0.12 },
       { epoch: 2, loss: 0.9, lr: 0.0005, top1, top1Ema: top1 - 0.01 },
@@ -63,22 +65,27 @@ export function training(model: string, mode: 'usi' | 'baseline', top1: number, 
     top1Ema: top1 - 0.01,
     top5Ema: Math.min(1, top1 + 0.04),
     best: 'raw',
+    top1,
+    top5: Math.min(1, top1 + 0.05),
     wallSeconds: 12.5,
     modelDir: `/tmp/${model}-${mode}`,
     backend: 'wasm',
-    codeVersion: 'abc1234',
-    nightlyId,
-    environment: null,
-    ...extra,
+    teacher: mode === 'usi' ? { dir: '/tmp/teacher', model: 'resnet_a', top1: 0.99 } : null,
+    modelFacts: MODELS[model],
+    datasetFacts: MNIST,
+    recipe: { alphaKd: mode === 'usi' ? 5 : 0 },
+    environment: ENVIRONMENT,
   };
+  const stamp: TrainingStamp = { jobKey: `train:${model}:${mode}`, pairKey: `pair:${model}`, mode, teacherId: null, codeVersion: 'abc1234', nightlyId };
+  return split(run, stamp, extra);
 }
 
-export function bench(model: string, trainingRunId: number, runtime: string, imagesPerSec: number | null, nightlyId: number | null, extra: Partial<BenchmarkRecord> = {}): BenchmarkRecord {
+export function bench(model: string, trainingRunId: number, runtime: string, imagesPerSec: number | null, nightlyId: number | null, extra: Partial<Benchmark & BenchmarkStamp> = {}): [Benchmark, BenchmarkStamp] {
   const batch = 64;
-  return {
-    jobKey: `bench:${model}:${runtime}:${trainingRunId}`,
-    model: MODELS[model],
-    trainingRunId,
+  const ok = imagesPerSec !== null;
+  const stepMs = ok ? (1000 * batch) / imagesPerSec : null;
+  const record: Benchmark = {
+    model,
     runtime,
     backend: runtime === 'tfjs' ? 'wasm' : 'cpu',
     device: 'Test CPU (2 cores)',
@@ -88,16 +95,18 @@ export function bench(model: string, trainingRunId: number, runtime: string, ima
     params: MODELS[model].params ?? null,
     gmacs: MODELS[model].gmacs ?? null,
     imagesPerSec,
-    throughput: imagesPerSec === null ? null : { mean: (1000 * batch) / imagesPerSec, median: (1000 * batch) / imagesPerSec, p90: 1, p99: 2, sd: 0.1, rme: 1.5, samples: 50 },
-    latency: imagesPerSec === null ? null : { p50: 0.5, p90: 0.75, p99: 1.25, mean: 0.6 },
+    stepMsMean: stepMs, stepMsMedian: stepMs, stepMsP90: ok ? 1 : null, stepMsP99: ok ? 2 : null, stepMsSd: ok ? 0.1 : null, rme: ok ? 1.5 : null, samples: ok ? 50 : null,
+    stepMsSamples: null,
+    latencyP50: ok ? 0.5 : null, latencyP90: ok ? 0.75 : null, latencyP99: ok ? 1.25 : null, latencyMean: ok ? 0.6 : null,
+    latencySd: null, latencyRme: null, latencySamples: null,
     noisy: false,
-    status: imagesPerSec === null ? 'failed' : 'ok',
-    error: imagesPerSec === null ? 'onnx export failed: unsupported layer' : null,
+    status: ok ? 'ok' : 'failed',
+    error: ok ? null : 'onnx export failed: unsupported layer',
     protocol: protocol(runtime, batch),
-    nightlyId,
-    environment: null,
-    ...extra,
+    modelFacts: MODELS[model],
+    environment: ENVIRONMENT,
   };
+  return split<Benchmark, BenchmarkStamp>(record, { jobKey: `bench:${model}:${runtime}:${trainingRunId}`, trainingRunId, nightlyId }, extra);
 }
 
 /**
@@ -112,9 +121,9 @@ export function seedResults(db: Db): Record<string, number> {
   const base = { resnet_a: 0.97, mobile_b: 0.93, vit_c: 0.9 };
   const tfjsSpeed = { resnet_a: 100, mobile_b: 400, vit_c: 200, mixer_d: 400 };
   const ortSpeed = { resnet_a: 1500, mobile_b: null, vit_c: 900, mixer_d: 1200 };
-  for (const [m, top1] of Object.entries(usi)) ids[`${m}:usi`] = recordTrainingRun(db, training(m, 'usi', top1, null));
-  for (const [m, top1] of Object.entries(base)) ids[`${m}:baseline`] = recordTrainingRun(db, training(m, 'baseline', top1, null));
-  for (const [m, ips] of Object.entries(tfjsSpeed)) recordBenchmark(db, bench(m, ids[`${m}:usi`], 'tfjs', ips, null));
-  for (const [m, ips] of Object.entries(ortSpeed)) recordBenchmark(db, bench(m, ids[`${m}:usi`], 'onnxruntime', ips, null));
+  for (const [m, top1] of Object.entries(usi)) ids[`${m}:usi`] = recordTrainingRun(db, ...training(m, 'usi', top1, null));
+  for (const [m, top1] of Object.entries(base)) ids[`${m}:baseline`] = recordTrainingRun(db, ...training(m, 'baseline', top1, null));
+  for (const [m, ips] of Object.entries(tfjsSpeed)) recordBenchmark(db, ...bench(m, ids[`${m}:usi`], 'tfjs', ips, null));
+  for (const [m, ips] of Object.entries(ortSpeed)) recordBenchmark(db, ...bench(m, ids[`${m}:usi`], 'onnxruntime', ips, null));
   return ids;
 }

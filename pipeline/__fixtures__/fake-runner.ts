@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PlannedJob } from '../plan.js';
-import type { BenchOut, JobContext, JobOutput, JobRunner, TrainOut } from '../runner.js';
+import type { Benchmark, TrainingRun } from '../../db/record.js';
+import type { JobContext, JobOutput, JobRunner } from '../runner.js';
 
 export interface FakeOptions {
   epochMs?: number;
@@ -28,7 +29,7 @@ export interface FakeEvent {
   resumedFromEpoch: number;
 }
 
-const FAMILIES: Record<string, TrainOut['family']> = { resnet8_s: 'cnn', resnet26_s: 'cnn', mobilenetv3_s: 'mobile', vit_tiny_s: 'transformer', mixer_s: 'mlp' };
+const FAMILIES: Record<string, TrainingRun['modelFacts']['family']> = { resnet8_s: 'cnn', resnet26_s: 'cnn', mobilenetv3_s: 'mobile', vit_tiny_s: 'transformer', mixer_s: 'mlp' };
 
 /** A fixed top-1 per model and mode, so expected gains are known: USI = baseline + 0.02. */
 export function fakeTop1(model: string, mode: 'usi' | 'baseline' | 'teacher'): number {
@@ -44,7 +45,7 @@ export class FakeRunner implements JobRunner {
   readonly events: FakeEvent[] = [];
   constructor(private readonly opts: FakeOptions = {}) {}
 
-  private async train(job: PlannedJob, ctx: JobContext, model: string, mode: 'usi' | 'baseline' | 'teacher', epochs: number): Promise<{ out: TrainOut; resumed: number }> {
+  private async train(job: PlannedJob, ctx: JobContext, model: string, mode: 'usi' | 'baseline' | 'teacher', epochs: number, teacher: TrainingRun['teacher'] = null): Promise<{ out: TrainingRun; resumed: number }> {
     fs.mkdirSync(ctx.outDir, { recursive: true });
     const ckpt = path.join(ctx.outDir, 'fake-checkpoint.txt');
     const done = fs.existsSync(ckpt) ? fs.readFileSync(ckpt, 'utf8').split('\n').filter(Boolean).length : 0;
@@ -61,12 +62,14 @@ export class FakeRunner implements JobRunner {
     return {
       resumed: done,
       out: {
-        model, family: FAMILIES[model] ?? 'cnn', params: 1000 * model.length, defaultResolution: 28,
-        dataset: { name: inputs?.dataset ?? 'mnist', numClasses: 10, channels: 1, resolution: 28, classNames: [...'0123456789'] },
+        model, dataset: inputs?.dataset ?? 'mnist',
+        modelFacts: { name: model, family: FAMILIES[model] ?? 'cnn', params: 1000 * model.length, defaultResolution: 28 },
+        datasetFacts: { name: inputs?.dataset ?? 'mnist', numClasses: 10, channels: 1, resolution: 28, classNames: [...'0123456789'] },
         resolution: 28, recipeHash: inputs?.kind === 'train' ? inputs.recipeHash : 'teacher-recipe', recipe: { alphaKd: mode === 'usi' ? 5 : 0 },
-        seed: 0, epochs, batchSize: 16, top1Raw: top1, top5Raw: 0.99, top1Ema: top1 - 0.001, top5Ema: 0.99, best: 'raw',
+        seed: 0, epochs, batchSize: 16, trainLimit: null, testLimit: null,
+        top1Raw: top1, top5Raw: 0.99, top1Ema: top1 - 0.001, top5Ema: 0.99, best: 'raw', top1, top5: 0.99,
         curve: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, loss: 1 / (i + 1), lr: 0.001, top1, top1Ema: top1 })),
-        wallSeconds: 0.1, modelDir: path.join(ctx.outDir, 'model'), backend: 'fake',
+        wallSeconds: 0.1, modelDir: path.join(ctx.outDir, 'model'), backend: 'fake', teacher,
         environment: { host: 'test', cpuModel: 'Fake CPU', cores: 2, gpu: null, os: 'linux', versions: { node: process.versions.node } },
       },
     };
@@ -88,24 +91,29 @@ export class FakeRunner implements JobRunner {
     if (i.kind === 'teacher') {
       const r = await this.train(job, ctx, i.model ?? 'resnet26_s', 'teacher', i.epochs);
       resumed = r.resumed;
-      output = { kind: 'teacher', teacherModel: i.model ?? 'resnet26_s', dir: r.out.modelDir, top1: r.out.top1Raw, train: r.out };
+      output = { kind: 'teacher', run: r.out, allocation: null };
     } else if (i.kind === 'train') {
-      if (i.teacherKey && ctx.deps[i.teacherKey]?.kind !== 'teacher') throw new Error('no teacher handed over');
-      const r = await this.train(job, ctx, i.model, i.mode, i.epochs);
+      const dep = i.teacherKey ? ctx.deps[i.teacherKey] : null;
+      if (i.teacherKey && !dep) throw new Error('no teacher handed over');
+      const r = await this.train(job, ctx, i.model, i.mode, i.epochs, dep ? { dir: dep.modelDir, model: dep.model, top1: dep.top1 } : null);
       resumed = r.resumed;
-      output = { kind: 'train', train: r.out };
+      output = { kind: 'train', run: r.out, allocation: null };
     } else {
       const dep = ctx.deps[i.trainKey];
-      if (dep?.kind !== 'train') throw new Error('no trained model handed over');
+      if (!dep) throw new Error('no trained model handed over');
       await sleep(this.opts.epochMs ?? 5);
       const ips = i.runtime === 'tfjs' ? 100 + i.model.length : 1000 + i.model.length;
-      const bench: BenchOut = {
-        status: 'ok', error: null, model: dep.modelDir, params: 1000 * i.model.length, gmacs: 0.01, imagesPerSec: ips,
-        throughput: { mean: (1000 * i.batchSize) / ips, median: (1000 * i.batchSize) / ips, p90: 1, p99: 1, sd: 0.1, rme: 1, samples: 10 },
-        latency: { p50: 1, p90: 1.2, p99: 1.5, mean: 1.1, sd: 0.1, rme: 1, samples: 10 }, noisy: false,
+      const bench: Benchmark = {
+        status: 'ok', error: null, model: dep.model, params: 1000 * i.model.length, gmacs: 0.01, imagesPerSec: ips,
+        runtime: i.runtime, backend: i.backend ?? 'wasm', device: 'Fake CPU (2 cores)', precision: i.precision, batchSize: i.batchSize, resolution: dep.resolution,
+        stepMsMean: (1000 * i.batchSize) / ips, stepMsMedian: (1000 * i.batchSize) / ips, stepMsP90: 1, stepMsP99: 1, stepMsSd: 0.1, rme: 1, samples: 10,
+        stepMsSamples: Array.from({ length: 10 }, () => (1000 * i.batchSize) / ips),
+        latencyP50: 1, latencyP90: 1.2, latencyP99: 1.5, latencyMean: 1.1, latencySd: 0.1, latencyRme: 1, latencySamples: 10, noisy: false,
+        modelFacts: { name: i.model, family: FAMILIES[i.model] ?? 'cnn', params: 1000 * i.model.length, gmacs: 0.01, gmacsResolution: dep.resolution, defaultResolution: 28 },
+        environment: { host: 'test', cpuModel: 'Fake CPU', cores: 2, gpu: null, os: 'linux', versions: { node: process.versions.node } },
         protocol: { runtime: i.runtime, backend: i.backend ?? 'wasm', device: 'Fake CPU (2 cores)', cpuModel: 'Fake CPU', cores: 2, gpu: null, precision: i.precision, batchSize: i.batchSize, resolution: dep.resolution, threads: 1, versions: {}, gitCommit: 'test', date: new Date().toISOString() },
       };
-      output = { kind: 'bench', bench, resolution: dep.resolution };
+      output = { kind: 'bench', bench, allocation: null };
     }
     this.events.push({ label: job.label, kind: job.kind, start, end: performance.now(), resumedFromEpoch: resumed });
     return output;

@@ -46,6 +46,11 @@ export function listModels(pattern = '*'): string[] {
   return [...entries.keys()].filter((n) => re.test(n)).sort();
 }
 
+/** The roster entry of `name`, or undefined (getModelEntry refuses an unknown name instead). */
+export function findModelEntry(name: string): ModelEntry | undefined {
+  return entries.get(name);
+}
+
 export function getModelEntry(name: string): ModelEntry {
   const entry = entries.get(name);
   if (!entry) {

@@ -96,6 +96,11 @@ export function resolveRecipe(overrides: Partial<Recipe> = {}): Recipe {
   return r;
 }
 
+/** The baseline of a run: its recipe without the teacher (what --teacher none and the teacher itself train with). */
+export function baselineRecipe(overrides: Partial<Recipe> = {}): Recipe {
+  return resolveRecipe({ ...overrides, alphaKd: 0, kdOnly: false });
+}
+
 /** JSON with object keys sorted at every level, so equal recipes always serialise the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {

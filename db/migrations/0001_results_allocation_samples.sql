@@ -1,0 +1,6 @@
+ALTER TABLE `benchmark_results` ADD `step_ms_samples` text;--> statement-breakpoint
+ALTER TABLE `benchmark_results` ADD `latency_sd` real;--> statement-breakpoint
+ALTER TABLE `benchmark_results` ADD `latency_rme` real;--> statement-breakpoint
+ALTER TABLE `benchmark_results` ADD `latency_samples` integer;--> statement-breakpoint
+ALTER TABLE `benchmark_results` ADD `allocation` text;--> statement-breakpoint
+ALTER TABLE `training_runs` ADD `allocation` text;
