@@ -439,3 +439,81 @@ export function listNightlies(db: Db, limit = 50): NightlySummaryRow[] {
 export function nightlyJobs(db: Db, nightlyId: number) {
   return db.select().from(jobs).where(eq(jobs.nightlyId, nightlyId)).orderBy(asc(jobs.id)).all();
 }
+
+/** SQLite's data_version: changes whenever another connection commits, so a reader knows its cache is stale. */
+export function dataVersion(db: Db): number {
+  return db.$client.pragma('data_version', { simple: true }) as number;
+}
+
+/** The columns that make a result's protocol (a selector each on the chart page). */
+const PROTOCOL_COLUMNS = {
+  dataset: trainingRuns.dataset,
+  device: benchmarkResults.device,
+  runtime: benchmarkResults.runtime,
+  backend: benchmarkResults.backend,
+  precision: benchmarkResults.precision,
+  batchSize: benchmarkResults.batchSize,
+  resolution: benchmarkResults.resolution,
+};
+
+/** The protocol of the newest successful USI result: the view the home page opens on. */
+export function newestUsiProtocol(db: Db): StoredProtocol | undefined {
+  return db
+    .select(PROTOCOL_COLUMNS)
+    .from(benchmarkResults)
+    .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .where(eq(trainingRuns.mode, 'usi'))
+    .orderBy(desc(benchmarkResults.createdAt), desc(benchmarkResults.id))
+    .limit(1)
+    .get();
+}
+
+/** Every protocol the database holds results for, so the selectors can move together. */
+export function protocolCombinations(db: Db) {
+  return db.selectDistinct(PROTOCOL_COLUMNS).from(benchmarkResults).innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId)).all();
+}
+/** A protocol results were stored under (a trained model's, so its dataset is known). */
+export type StoredProtocol = ReturnType<typeof protocolCombinations>[number];
+
+export type ModelRow = typeof models.$inferSelect;
+
+export function modelRow(db: Db, name: string): ModelRow | undefined {
+  return db.select().from(models).where(eq(models.name, name)).get();
+}
+
+/** A training run as the model page shows it, per-epoch curve included. */
+const TRAINING_SUMMARY_COLUMNS = {
+  id: trainingRuns.id,
+  mode: trainingRuns.mode,
+  dataset: trainingRuns.dataset,
+  status: trainingRuns.status,
+  error: trainingRuns.error,
+  top1: trainingRuns.top1,
+  top5: trainingRuns.top5,
+  best: trainingRuns.best,
+  epochs: trainingRuns.epochs,
+  batchSize: trainingRuns.batchSize,
+  resolution: trainingRuns.resolution,
+  seed: trainingRuns.seed,
+  recipeHash: trainingRuns.recipeHash,
+  teacherModel: trainingRuns.teacherModel,
+  wallSeconds: trainingRuns.wallSeconds,
+  backend: trainingRuns.backend,
+  codeVersion: trainingRuns.codeVersion,
+  allocation: trainingRuns.allocation,
+  nightlyId: trainingRuns.nightlyId,
+  createdAt: trainingRuns.createdAt,
+  curve: trainingRuns.curve,
+};
+
+function trainingSummaries(db: Db, name: string) {
+  return db.select(TRAINING_SUMMARY_COLUMNS).from(trainingRuns).where(eq(trainingRuns.model, name)).orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id)).all();
+}
+export type TrainingSummary = ReturnType<typeof trainingSummaries>[number];
+
+/** The newest training run of each (dataset, mode: usi, baseline or teacher): the curves a reader compares today. */
+export function latestTrainingRuns(db: Db, name: string): TrainingSummary[] {
+  const newest = new Map<string, TrainingSummary>();
+  for (const r of trainingSummaries(db, name)) newest.set(`${r.dataset}\u0000${r.mode}`, r);
+  return [...newest.values()].sort((a, b) => a.dataset.localeCompare(b.dataset) || a.mode.localeCompare(b.mode));
+}

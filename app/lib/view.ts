@@ -3,9 +3,7 @@
  * the chosen values, the rows. One function, so "exactly the rows shown" is the same set of rows
  * on the page and in a download.
  */
-import { desc, eq } from 'drizzle-orm';
-import { chartRows, filterValues, markFrontier, resultRows, type ResultFilter, type ResultRow } from '../../db/queries.js';
-import { benchmarkResults, trainingRuns } from '../../db/schema.js';
+import { chartRows, dataVersion, filterValues, markFrontier, newestUsiProtocol, protocolCombinations, resultRows, type ResultFilter, type StoredProtocol, type ResultRow } from '../../db/queries.js';
 import type { Db } from '../../db/index.js';
 import { FILTER_KEYS, parseFilters, type Combination, type FilterOptions, type ParsedFilters, type RawParams, type Selection } from './filters.js';
 import { siteDb, type SiteDb } from './data.js';
@@ -32,39 +30,14 @@ function optionsOf(db: Db): FilterOptions {
   };
 }
 
-/** The columns that make a result's protocol (a selector each on the chart page). */
-const PROTOCOL_COLUMNS = {
-  dataset: trainingRuns.dataset,
-  device: benchmarkResults.device,
-  runtime: benchmarkResults.runtime,
-  backend: benchmarkResults.backend,
-  precision: benchmarkResults.precision,
-  batch: benchmarkResults.batchSize,
-  resolution: benchmarkResults.resolution,
-};
-
-/** The protocol of the newest successful USI result: the view the home page opens on. */
-function newestProtocol(db: Db): Partial<Selection> {
-  const row = db
-    .select(PROTOCOL_COLUMNS)
-    .from(benchmarkResults)
-    .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
-    .where(eq(trainingRuns.mode, 'usi'))
-    .orderBy(desc(benchmarkResults.createdAt), desc(benchmarkResults.id))
-    .limit(1)
-    .get();
-  if (!row) return {};
-  return { ...row, batch: String(row.batch), resolution: String(row.resolution) };
+/** A protocol as the selectors hold it: numbers as the strings a URL carries. */
+function selectionOf(p: StoredProtocol): Combination {
+  return { dataset: p.dataset, device: p.device, runtime: p.runtime, backend: p.backend, precision: p.precision, batch: String(p.batchSize), resolution: String(p.resolution) };
 }
 
-/** Every protocol the database holds results for, so the selectors can move together. */
-function combinations(db: Db): Combination[] {
-  return db
-    .selectDistinct(PROTOCOL_COLUMNS)
-    .from(benchmarkResults)
-    .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
-    .all()
-    .map((c) => ({ ...c, batch: String(c.batch), resolution: String(c.resolution) }));
+function newestSelection(db: Db): Partial<Selection> {
+  const p = newestUsiProtocol(db);
+  return p ? selectionOf(p) : {};
 }
 
 function selectionFilter(selection: Selection): ResultFilter {
@@ -105,7 +78,7 @@ let readCache: ReadCache | null = null;
 const MAX_CACHED_SELECTIONS = 32;
 
 function cacheOf(db: Db): ReadCache {
-  const version = db.$client.pragma('data_version', { simple: true }) as number;
+  const version = dataVersion(db);
   if (readCache?.db !== db || readCache.version !== version) readCache = { db, version, points: new Map() };
   return readCache;
 }
@@ -115,7 +88,7 @@ function select(params: RawParams): NoView | (Selected & { db: Db; cache: ReadCa
   const state = siteDb();
   if (!state.ok) return state.reason === 'uninitialised' ? { kind: 'empty', path: state.path } : { kind: 'unavailable', db: state };
   const cache = cacheOf(state.db);
-  const { options, newest, combos } = (cache.selectors ??= { options: optionsOf(state.db), newest: newestProtocol(state.db), combos: combinations(state.db) });
+  const { options, newest, combos } = (cache.selectors ??= { options: optionsOf(state.db), newest: newestSelection(state.db), combos: protocolCombinations(state.db).map(selectionOf) });
   if (FILTER_KEYS.every((k) => options[k].length === 0)) return { kind: 'empty', path: state.path };
   const parsed = parseFilters(params, options, newest);
   return { kind: 'ok', db: state.db, cache, path: state.path, options, combos, ...parsed };

@@ -1,13 +1,13 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { modelHistory } from '../../../db/queries.js';
+import { latestTrainingRuns, modelHistory, modelRow } from '../../../db/queries.js';
 import EmptyState from '../../components/EmptyState.js';
 import HistoryChart from '../../components/HistoryChart.js';
 import TrainingCurves from '../../components/TrainingCurves.js';
 import { siteDb } from '../../lib/data.js';
 import { formatCount, formatPercent, formatSeconds } from '../../lib/format.js';
 import { benchmarkHistory, regressionThreshold } from '../../lib/history.js';
-import { latestTrainingRuns, modelRow } from '../../lib/model.js';
+
 import { familyStyle } from '../../lib/points.js';
 
 export const dynamic = 'force-dynamic';
