@@ -136,8 +136,8 @@ describe('benchmarkModel', () => {
   });
 
   it('rejects bad input with one clear line', async () => {
-    expect(await usageError(benchmarkModel({ ...quick, batchSize: 0 }))).toMatch(/batch size must be a positive integer/);
-    expect(await usageError(benchmarkModel({ ...quick, batchSize: -3 }))).toMatch(/batch size/);
+    expect(await usageError(benchmarkModel({ ...quick, batchSize: 0 }))).toMatch(/batchSize: must be a positive integer/);
+    expect(await usageError(benchmarkModel({ ...quick, batchSize: -3 }))).toMatch(/batchSize/);
     expect(await usageError(benchmarkModel({ ...quick, model: 'resnet_nope' }))).toMatch(/unknown model 'resnet_nope'/);
     expect(await usageError(benchmarkModel({ ...quick, model: 'vit_tiny_s', resolution: 30 }))).toMatch(/cannot take resolution 30/);
     expect(await usageError(benchmarkModel({ ...quick, backend: 'cuda' }))).toMatch(/provider 'cuda' is not installed/);

@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { cpuInfo } from '../common/environment.js';
+import { z } from 'zod';
 import { UsageError, errorMessage } from '../common/errors.js';
+import { parseOrUsage, wholeNumber } from '../common/validate.js';
 import { initBackend } from '../engine/index.js';
 import { loadModelDir } from '../training/model-io.js';
 import { createModel, findModelEntry, getModelEntry } from '../training/models/index.js';
@@ -42,24 +44,28 @@ export interface BenchOptions {
 /** timm's benchmark.py default head: speed is reported for an ImageNet-size classifier. */
 export const DEFAULT_NUM_CLASSES = 1000;
 
-function positiveInt(value: number, what: string): void {
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${what} must be a positive integer, got ${value}`);
-}
+const positive = () => wholeNumber(1, 'a positive integer');
+const seconds = () => z.number().min(0, { error: (i) => `must be ≥ 0 seconds, got ${String(i.input)}` });
+
+const BenchOptionChecks = z
+  .object({
+    batchSize: positive(),
+    resolution: positive(),
+    minIters: positive(),
+    channels: positive().optional(),
+    numClasses: positive().optional(),
+    minTime: seconds(),
+    warmupTime: seconds(),
+    runtime: z.enum(['tfjs', 'onnxruntime'], { error: (i) => `unknown runtime '${String(i.input)}'; use tfjs or onnxruntime` }),
+    precision: z.enum(['fp32', 'fp16'], { error: (i) => `unknown precision '${String(i.input)}'; use fp32 or fp16` }),
+  })
+  .refine((o) => !(o.runtime === 'tfjs' && o.precision === 'fp16'), {
+    path: ['precision'],
+    error: 'the tfjs runtime computes in fp32 only; use --precision fp32, or --runtime onnxruntime for fp16',
+  });
 
 export function validateOptions(opts: BenchOptions): void {
-  positiveInt(opts.batchSize, 'batch size');
-  positiveInt(opts.resolution, 'resolution');
-  positiveInt(opts.minIters, 'minimum iterations');
-  if (opts.channels !== undefined) positiveInt(opts.channels, 'channels');
-  if (opts.numClasses !== undefined) positiveInt(opts.numClasses, 'number of classes');
-  if (!(opts.minTime >= 0)) throw new UsageError(`minimum time must be ≥ 0 seconds, got ${opts.minTime}`);
-  if (!(opts.warmupTime >= 0)) throw new UsageError(`warm-up time must be ≥ 0 seconds, got ${opts.warmupTime}`);
-  if (opts.runtime !== 'tfjs' && opts.runtime !== 'onnxruntime')
-    throw new UsageError(`unknown runtime '${opts.runtime}'; use tfjs or onnxruntime`);
-  if (opts.precision !== 'fp32' && opts.precision !== 'fp16')
-    throw new UsageError(`unknown precision '${opts.precision}'; use fp32 or fp16`);
-  if (opts.runtime === 'tfjs' && opts.precision === 'fp16')
-    throw new UsageError('the tfjs runtime computes in fp32 only; use --precision fp32, or --runtime onnxruntime for fp16');
+  parseOrUsage(BenchOptionChecks, opts, 'bench options');
 }
 
 function isModelDir(spec: string): boolean {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { UsageError, errorMessage } from '../common/errors.js';
-import { parseOrUsage } from '../common/validate.js';
+import { parseOrUsage, wholeNumber } from '../common/validate.js';
+import { MIN_TRAIN_BATCH } from '../training/train.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -47,7 +48,7 @@ export const NightlyConfigSchema = z
     roster: z.array(z.string().min(1)).min(1),
     /** Also train each backbone without KD, to measure the USI gain. */
     baselines: z.boolean().default(true),
-    train: z.object({ epochs: positiveInt, batchSize: positiveInt.refine((n) => n >= 2, 'batch norm needs at least 2 images per batch') }).strict(),
+    train: z.object({ epochs: positiveInt, batchSize: wholeNumber(MIN_TRAIN_BATCH, `a whole number ≥ ${MIN_TRAIN_BATCH} (batch norm needs at least ${MIN_TRAIN_BATCH} images a batch)`) }).strict(),
     /** Global recipe overrides (training/recipe/recipe.ts fields); the same for every backbone. */
     recipe: z.record(z.string(), z.unknown()).default({}),
     bench: z

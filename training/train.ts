@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
 import { currentEnvironment } from '../common/environment.js';
+import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
+import { parseOrUsage, wholeNumber } from '../common/validate.js';
 import { TrainingRunSchema, type TrainingRun } from '../db/record.js';
 import { createProgress, type Progress } from '../common/progress.js';
 import { Rng } from '../common/rng.js';
@@ -54,23 +56,20 @@ export interface TrainOptions {
 
 export const RESULT_JSON = 'result.json';
 
-function checkWhole(name: string, value: number | undefined, min: number, optional = false): void {
-  if (value === undefined && optional) return;
-  if (value === undefined || !Number.isInteger(value) || value < min) {
-    throw new UsageError(`${name} must be a whole number ≥ ${min}, got ${value}`);
-  }
-}
+/** Batch norm needs more than one image per batch: the one place this bound is written. */
+export const MIN_TRAIN_BATCH = 2;
 
-function checkOptions(opts: TrainOptions): void {
-  checkWhole('epochs', opts.epochs, 1);
-  checkWhole('batch size', opts.batchSize, 2); // batch norm needs more than one image per batch
-  checkWhole('seed', opts.seed, 0);
-  checkWhole('resolution', opts.resolution, 8, true);
-  checkWhole('train limit', opts.trainLimit, 1, true);
-  checkWhole('test limit', opts.testLimit, 1, true);
-  checkWhole('teacher epochs', opts.teacherEpochs, 1, true);
-  if (!opts.outDir) throw new UsageError('an output directory is needed (--out DIR)');
-}
+/** The trainer's checks on its options (API callers included; the CLI checks its flags first). */
+const TrainOptionChecks = z.object({
+  epochs: wholeNumber(1),
+  batchSize: wholeNumber(MIN_TRAIN_BATCH),
+  seed: wholeNumber(0),
+  resolution: wholeNumber(8).optional(),
+  trainLimit: wholeNumber(1).optional(),
+  testLimit: wholeNumber(1).optional(),
+  teacherEpochs: wholeNumber(1).optional(),
+  outDir: z.string({ error: 'an output directory is needed (--out DIR)' }).min(1, { error: 'an output directory is needed (--out DIR)' }),
+});
 
 /** Independent 32-bit seeds for (run seed, epoch, stream), so each epoch's randomness is reproducible on resume. */
 export function streamSeed(seed: number, epoch: number, stream: number): number {
@@ -106,7 +105,7 @@ export function keptWeights(lastEval: EvalPair): { best: 'raw' | 'ema'; top1: nu
 }
 
 export async function trainModel(opts: TrainOptions): Promise<TrainingRun> {
-  checkOptions(opts);
+  parseOrUsage(TrainOptionChecks, opts, 'train options');
   // --teacher none is the baseline: the same recipe without KD
   const recipe = opts.teacher === 'none' ? baselineRecipe(opts.recipe) : resolveRecipe(opts.recipe);
   const hash = recipeHash(recipe);

@@ -7,60 +7,37 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { UsageError, errorMessage } from '../../common/errors.js';
+import { choiceFlag, numberFlag, parseFlags, wholeNumberFlag } from '../../common/validate.js';
 import { createProgress } from '../../common/progress.js';
 import { benchmarkModel, type BenchOptions } from '../../bench/index.js';
 import type { Benchmark } from '../../db/record.js';
 import { listModels } from '../../training/models/index.js';
 
-interface BenchFlags {
-  model?: string;
-  models?: string;
-  batchSize: string;
-  resolution: string;
-  runtime: string;
-  backend?: string;
-  precision: string;
-  minTime: string;
-  minIters: string;
-  warmupTime: string;
-  numClasses?: string;
-  channels?: string;
-  json?: boolean;
-}
-
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'usibench.js');
 
-function int(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
-  return n;
-}
+const POSITIVE = 'a positive integer';
+const BenchFlagsSchema = z.object({
+  model: z.string().optional(),
+  models: z.string().optional(),
+  batchSize: wholeNumberFlag(1, POSITIVE),
+  resolution: wholeNumberFlag(1, POSITIVE),
+  runtime: choiceFlag(['tfjs', 'onnxruntime'] as const),
+  backend: z.string().optional(),
+  precision: choiceFlag(['fp32', 'fp16'] as const),
+  minTime: numberFlag('a number of seconds ≥ 0', 0),
+  minIters: wholeNumberFlag(1, POSITIVE),
+  warmupTime: numberFlag('a number of seconds ≥ 0', 0),
+  numClasses: wholeNumberFlag(1, POSITIVE).optional(),
+  channels: wholeNumberFlag(1, POSITIVE).optional(),
+  json: z.boolean().optional(),
+});
+type BenchFlags = z.input<typeof BenchFlagsSchema>;
 
-function seconds(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number of seconds ≥ 0, got '${value}'`);
-  return n;
-}
-
-export function parseBenchFlags(flags: BenchFlags, model: string): BenchOptions {
-  if (flags.runtime !== 'tfjs' && flags.runtime !== 'onnxruntime')
-    throw new UsageError(`--runtime must be tfjs or onnxruntime, got '${flags.runtime}'`);
-  if (flags.precision !== 'fp32' && flags.precision !== 'fp16')
-    throw new UsageError(`--precision must be fp32 or fp16, got '${flags.precision}'`);
-  return {
-    model,
-    batchSize: int('--batch-size', flags.batchSize),
-    resolution: int('--resolution', flags.resolution),
-    channels: flags.channels === undefined ? undefined : int('--channels', flags.channels),
-    numClasses: flags.numClasses === undefined ? undefined : int('--num-classes', flags.numClasses),
-    runtime: flags.runtime,
-    backend: flags.backend,
-    precision: flags.precision,
-    minTime: seconds('--min-time', flags.minTime),
-    minIters: int('--min-iters', flags.minIters),
-    warmupTime: seconds('--warmup-time', flags.warmupTime),
-  };
+export function parseBenchFlags(raw: BenchFlags, model: string): BenchOptions {
+  const { models: _, json: __, ...flags } = parseFlags(BenchFlagsSchema, raw);
+  return { ...flags, model };
 }
 
 const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -3,7 +3,8 @@
  */
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../common/atomic.js';
-import { UsageError } from '../../common/errors.js';
+import { z } from 'zod';
+import { choiceFlag, parseFlags, wholeNumberFlag } from '../../common/validate.js';
 import { closeDb, openDb } from '../../db/index.js';
 import { EXPORT_FORMATS, formatRows, parseExportFormat } from '../../db/export/index.js';
 import { resultRows, type ResultFilter } from '../../db/queries.js';
@@ -24,17 +25,11 @@ interface ExportFlags {
   db?: string;
 }
 
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
-  return n;
-}
-
-function trainingMode(value: string): ResultFilter['mode'] {
-  if (value === 'usi' || value === 'baseline' || value === 'teacher' || value === 'all') return value;
-  throw new UsageError(`--training must be usi, baseline, teacher or all, got '${value}'`);
-}
+const ExportFilterFlags = z.object({
+  batch: wholeNumberFlag(1, 'a positive integer').optional(),
+  resolution: wholeNumberFlag(1, 'a positive integer').optional(),
+  training: choiceFlag(['usi', 'baseline', 'teacher', 'all'] as const),
+});
 
 export function register(program: Command): void {
   program
@@ -55,15 +50,16 @@ export function register(program: Command): void {
     .option('--db <file>', 'results database (default: $USIBENCH_DB or ./usibench.sqlite)')
     .action((flags: ExportFlags) => {
       const format = parseExportFormat(flags.format);
+      const checked = parseFlags(ExportFilterFlags, { batch: flags.batch, resolution: flags.resolution, training: flags.training });
       const filter: ResultFilter = {
         dataset: flags.dataset,
         device: flags.device,
         runtime: flags.runtime,
         backend: flags.backend,
         precision: flags.precision,
-        batchSize: positiveInt('--batch', flags.batch),
-        resolution: positiveInt('--resolution', flags.resolution),
-        mode: trainingMode(flags.training),
+        batchSize: checked.batch,
+        resolution: checked.resolution,
+        mode: checked.training,
         allNights: flags.allNights,
       };
       const db = openDb(flags.db);

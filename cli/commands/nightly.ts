@@ -3,7 +3,8 @@
  * into the results database, idempotent and resumable, for cron or a systemd timer.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../common/errors.js';
+import { z } from 'zod';
+import { parseFlags, wholeNumberFlag } from '../../common/validate.js';
 import { overlay, readConfigFile, validateConfig } from '../../pipeline/config.js';
 import { runNightly } from '../../pipeline/nightly.js';
 import { PRESETS, parsePresetName } from '../../pipeline/presets.js';
@@ -31,11 +32,7 @@ export function register(program: Command): void {
     .option('--break-lock', "take over the database from a nightly on another host that is known dead")
     .option('--json', 'print the summary as one JSON object on stdout (progress stays on stderr)')
     .action(async (flags: NightlyFlags) => {
-      let jobs: number | undefined;
-      if (flags.jobs !== undefined) {
-        jobs = Number(flags.jobs);
-        if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number ≥ 1, got '${flags.jobs}'`);
-      }
+      const { jobs } = parseFlags(z.object({ jobs: wholeNumberFlag(1).optional() }), { jobs: flags.jobs });
       const presetName = flags.preset !== undefined ? parsePresetName(flags.preset) : flags.config ? null : 'quick';
       const base = presetName ? (PRESETS[presetName] as Record<string, unknown>) : {};
       const raw = flags.config ? overlay(base, readConfigFile(flags.config)) : base;

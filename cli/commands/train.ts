@@ -4,80 +4,64 @@
  */
 import type { Command } from 'commander';
 import path from 'node:path';
+import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
+import { numberFlag, parseFlags, wholeNumberFlag } from '../../common/validate.js';
 import type { BackendName } from '../../engine/index.js';
 import type { Recipe } from '../../training/recipe/recipe.js';
 import type { TrainingRun } from '../../db/record.js';
-import { trainModel, type TrainOptions } from '../../training/train.js';
+import { MIN_TRAIN_BATCH, trainModel, type TrainOptions } from '../../training/train.js';
 
-interface TrainFlags {
-  model: string;
-  dataset: string;
-  teacher: string;
-  epochs: string;
-  batchSize: string;
-  resolution?: string;
-  seed: string;
-  out?: string;
-  trainLimit?: string;
-  testLimit?: string;
-  backend?: string;
-  teacherModel?: string;
-  teacherEpochs?: string;
-  alphaKd?: string;
-  temperature?: string;
-  kdOnly?: boolean;
-  cacheDir?: string;
-  json?: boolean;
-}
 
-function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`${flag} must be a whole number ≥ ${min}, got '${value}'`);
-  }
-  return n;
-}
-
-function realNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got '${value}'`);
-  return n;
-}
+const TrainFlagsSchema = z.object({
+  model: z.string(),
+  dataset: z.string(),
+  teacher: z.string().trim().min(1, { error: "must be 'auto', 'none' or a tfjs model directory" }),
+  epochs: wholeNumberFlag(1),
+  batchSize: wholeNumberFlag(MIN_TRAIN_BATCH),
+  resolution: wholeNumberFlag(8).optional(),
+  seed: wholeNumberFlag(0),
+  out: z.string().optional(),
+  trainLimit: wholeNumberFlag(1).optional(),
+  testLimit: wholeNumberFlag(1).optional(),
+  backend: z.string().optional(),
+  teacherModel: z.string().optional(),
+  teacherEpochs: wholeNumberFlag(1).optional(),
+  alphaKd: numberFlag().optional(),
+  temperature: numberFlag().optional(),
+  kdOnly: z.boolean().optional(),
+  cacheDir: z.string().optional(),
+  json: z.boolean().optional(),
+});
+type TrainFlags = z.input<typeof TrainFlagsSchema>;
 
 /** Flags -> TrainOptions, every value checked (the trainer checks ranges again for API callers). */
-export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
+export function trainOptionsFromFlags(raw: TrainFlags): TrainOptions {
+  const flags = parseFlags(TrainFlagsSchema, raw);
   const recipe: Partial<Recipe> = {};
-  const alphaKd = realNumber('--alpha-kd', flags.alphaKd);
-  const temperature = realNumber('--temperature', flags.temperature);
-  if (alphaKd !== undefined) recipe.alphaKd = alphaKd;
-  if (temperature !== undefined) recipe.temperature = temperature;
+  if (flags.alphaKd !== undefined) recipe.alphaKd = flags.alphaKd;
+  if (flags.temperature !== undefined) recipe.temperature = flags.temperature;
   if (flags.kdOnly) recipe.kdOnly = true;
-  const teacher = flags.teacher.trim();
-  if (teacher === '') throw new UsageError("--teacher must be 'auto', 'none' or a tfjs model directory");
-  if (teacher === 'none' && (flags.kdOnly || (alphaKd ?? 0) > 0)) {
+  if (flags.teacher === 'none' && (flags.kdOnly || (flags.alphaKd ?? 0) > 0)) {
     throw new UsageError('--teacher none trains without KD; drop --kd-only/--alpha-kd, or give a teacher');
   }
-  const seed = wholeNumber('--seed', flags.seed, 0) ?? 0;
-  const mode = teacher === 'none' || alphaKd === 0 ? 'baseline' : 'usi';
+  const mode = flags.teacher === 'none' || flags.alphaKd === 0 ? 'baseline' : 'usi';
   const safeDataset = flags.dataset.replace(/[^a-zA-Z0-9._-]+/g, '_');
   return {
     model: flags.model,
     dataset: flags.dataset,
-    teacher,
-    epochs: wholeNumber('--epochs', flags.epochs, 1) ?? 1,
-    batchSize: wholeNumber('--batch-size', flags.batchSize, 2) ?? 2,
-    resolution: wholeNumber('--resolution', flags.resolution, 8),
-    seed,
-    outDir: flags.out ?? path.join('runs', `${flags.model}-${safeDataset}-${mode}-seed${seed}`),
-    trainLimit: wholeNumber('--train-limit', flags.trainLimit, 1),
-    testLimit: wholeNumber('--test-limit', flags.testLimit, 1),
+    teacher: flags.teacher,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    resolution: flags.resolution,
+    seed: flags.seed,
+    outDir: flags.out ?? path.join('runs', `${flags.model}-${safeDataset}-${mode}-seed${flags.seed}`),
+    trainLimit: flags.trainLimit,
+    testLimit: flags.testLimit,
     recipe,
     backend: flags.backend as BackendName | 'auto' | undefined, // initBackend refuses unknown names
     teacherModel: flags.teacherModel,
-    teacherEpochs: wholeNumber('--teacher-epochs', flags.teacherEpochs, 1),
+    teacherEpochs: flags.teacherEpochs,
     cacheDir: flags.cacheDir,
   };
 }

@@ -4,6 +4,7 @@
  * per family, and every override changes the recipe hash that identifies the run.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
 import { USI_AUGMENT, type AugmentConfig } from '../augment/index.js';
 
@@ -58,13 +59,37 @@ export const USI_RECIPE: Readonly<Recipe> = Object.freeze({
 
 const KEYS = Object.keys(USI_RECIPE) as Array<keyof Recipe>;
 
-function checkRange(name: string, value: number, lo: number, hi: number, loOpen = false, hiOpen = false): void {
-  const ok = Number.isFinite(value) && (loOpen ? value > lo : value >= lo) && (hiOpen ? value < hi : value <= hi);
-  if (!ok) {
-    const range = `${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
-    throw new UsageError(`recipe.${name} is ${value}, it must be a number in ${range}; fix the recipe override`);
-  }
+/** A recipe number in a range (open or closed at each end), its message naming the field and the range. */
+function inRange(name: keyof Recipe, lo: number, hi: number, loOpen = false, hiOpen = false) {
+  const range = `${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
+  const error = (issue: { input?: unknown }) => `recipe.${name} is ${String(issue.input)}, it must be a number in ${range}; fix the recipe override`;
+  return z.number({ error }).refine((v) => Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi), { error });
 }
+
+/** What a recipe may hold; the cross-field rules follow the per-field ranges. */
+const RecipeChecks = z
+  .object({
+    alphaKd: inRange('alphaKd', 0, 1e6),
+    temperature: inRange('temperature', 0, 1e3, true),
+    lr: inRange('lr', 0, 10, true),
+    weightDecay: inRange('weightDecay', 0, 10),
+    beta1: inRange('beta1', 0, 1, false, true),
+    beta2: inRange('beta2', 0, 1, false, true),
+    eps: inRange('eps', 0, 1, true),
+    warmupLr: inRange('warmupLr', 0, 10),
+    minLr: z.number(),
+    warmupFraction: inRange('warmupFraction', 0, 1),
+    cooldownFraction: inRange('cooldownFraction', 0, 1),
+    emaDecay: inRange('emaDecay', 0, 1, false, true).nullable(),
+    emaHalfLifeFraction: inRange('emaHalfLifeFraction', 0, 1, true),
+  })
+  .superRefine((r, ctx) => {
+    const minLr = inRange('minLr', 0, r.lr).safeParse(r.minLr);
+    if (!minLr.success) ctx.addIssue({ code: 'custom', message: minLr.error.issues[0].message });
+    if (r.warmupFraction + r.cooldownFraction >= 1) {
+      ctx.addIssue({ code: 'custom', message: 'recipe.warmupFraction + recipe.cooldownFraction must be below 1 so that the cosine phase has steps' });
+    }
+  });
 
 /** The defaults with global overrides applied, checked. Unknown keys are refused (a typo must not silently do nothing). */
 export function resolveRecipe(overrides: Partial<Recipe> = {}): Recipe {
@@ -74,22 +99,9 @@ export function resolveRecipe(overrides: Partial<Recipe> = {}): Recipe {
     }
   }
   const r: Recipe = { ...USI_RECIPE, ...overrides };
-  checkRange('alphaKd', r.alphaKd, 0, 1e6);
-  checkRange('temperature', r.temperature, 0, 1e3, true);
-  checkRange('lr', r.lr, 0, 10, true);
-  checkRange('weightDecay', r.weightDecay, 0, 10);
-  checkRange('beta1', r.beta1, 0, 1, false, true);
-  checkRange('beta2', r.beta2, 0, 1, false, true);
-  checkRange('eps', r.eps, 0, 1, true);
-  checkRange('warmupLr', r.warmupLr, 0, 10);
-  checkRange('minLr', r.minLr, 0, r.lr);
-  checkRange('warmupFraction', r.warmupFraction, 0, 1);
-  checkRange('cooldownFraction', r.cooldownFraction, 0, 1);
-  if (r.warmupFraction + r.cooldownFraction >= 1) {
-    throw new UsageError('recipe.warmupFraction + recipe.cooldownFraction must be below 1 so that the cosine phase has steps');
-  }
-  if (r.emaDecay !== null) checkRange('emaDecay', r.emaDecay, 0, 1, false, true);
-  checkRange('emaHalfLifeFraction', r.emaHalfLifeFraction, 0, 1, true);
+  // every message names its field and the fix, so the first problem is the one line to show
+  const checked = RecipeChecks.safeParse(r);
+  if (!checked.success) throw new UsageError(checked.error.issues[0].message);
   if (r.kdOnly && r.alphaKd === 0) {
     throw new UsageError('recipe.kdOnly needs recipe.alphaKd > 0: with neither labels nor a teacher there is nothing to learn from');
   }
