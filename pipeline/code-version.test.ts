@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_CONFIG } from './__fixtures__/fake-runner.js';
 import { codeFiles, codeVersion } from './code-version.js';
+import { validateConfig } from './config.js';
+import { planJobs } from './plan.js';
 
 let root: string;
 beforeEach(() => {
@@ -24,5 +27,34 @@ describe('codeVersion', () => {
     expect(codeVersion(root)).toBe(v0);
     fs.writeFileSync(path.join(root, 'training', 'train.ts'), 'export const lr = 2;\n');
     expect(codeVersion(root)).not.toBe(v0);
+  });
+
+  it('ignores comments, layout and dev scripts, not a change to the code', () => {
+    fs.mkdirSync(path.join(root, 'native', 'src'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'bench', 'scripts'), { recursive: true });
+    const kernel = path.join(root, 'native', 'src', 'kernels.cc');
+    fs.writeFileSync(kernel, '// sgemm\nvoid f(float* y) { y[0] = 2.0f; /* twice */ }\nconst char* s = "// not a comment";\n');
+    fs.writeFileSync(path.join(root, 'bench', 'scripts', 'engine.ts'), 'console.log(1);\n');
+    const v0 = codeVersion(root);
+    expect(codeFiles(root)).toEqual(['native/src/kernels.cc', 'training/train.ts']);
+    fs.writeFileSync(kernel, '// sgemm, blocked for L2\n\n  void f(float* y) { y[0] = 2.0f; /* doubled */ }\nconst char* s = "// not a comment"; // why\n');
+    fs.writeFileSync(path.join(root, 'training', 'train.ts'), '/** the learning rate */\nexport const lr   =  1;\n');
+    fs.writeFileSync(path.join(root, 'bench', 'scripts', 'engine.ts'), 'console.log(2);\n');
+    expect(codeVersion(root)).toBe(v0);
+    // a string that looks like a comment is code
+    fs.writeFileSync(kernel, '// sgemm\nvoid f(float* y) { y[0] = 2.0f; }\nconst char* s = "// changed";\n');
+    expect(codeVersion(root)).not.toBe(v0);
+  });
+
+  it('keys finished jobs by code and inputs: a recipe change reruns them, a comment does not', () => {
+    const config = validateConfig({ ...TEST_CONFIG, workDir: root }, 'test');
+    const v0 = codeVersion(root);
+    fs.writeFileSync(path.join(root, 'training', 'train.ts'), '// why lr is 1\nexport const lr = 1;\n');
+    const keys = (c: typeof config) => planJobs(c, codeVersion(root)).map((j) => j.key);
+    expect(codeVersion(root)).toBe(v0);
+    expect(keys(config)).toEqual(planJobs(config, v0).map((j) => j.key));
+    const changed = keys({ ...config, recipe: { lr: 1e-3 } });
+    // every job trained or measured under the other recipe is new (the teacher trains without KD, with the same lr change)
+    expect(changed.filter((k) => keys(config).includes(k))).toEqual([]);
   });
 });
