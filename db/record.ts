@@ -45,7 +45,7 @@ export const TrainingRunSchema = createInsertSchema(trainingRuns, {
   top1Raw: accuracy, top5Raw: accuracy, top1Ema: accuracy, top5Ema: accuracy, top1: accuracy, top5: accuracy,
   best: z.enum(['raw', 'ema']), wallSeconds: z.number().nonnegative(), modelDir: z.string().min(1), backend: z.string().min(1),
 })
-  .omit({ ...JOB_COLUMNS, pairKey: true, mode: true, teacherId: true, teacherModel: true, codeVersion: true, status: true, error: true })
+  .omit({ ...JOB_COLUMNS, pairKey: true, cohortKey: true, mode: true, teacherId: true, teacherModel: true, codeVersion: true, status: true, error: true })
   .extend({
     /** The teacher distilled from (its model directory and measured top-1); null for a run without KD. */
     teacher: z.object({ dir: z.string(), model: z.string(), top1: z.number() }).strict().nullable(),
@@ -71,8 +71,10 @@ export type Benchmark = z.infer<typeof BenchmarkSchema>;
 /** What the job that produced a result stamps on it when it is stored. */
 export interface TrainingStamp {
   jobKey: string;
-  /** Same for a USI run and its baseline, to pair them for the gain. */
+  /** Same for a USI run and its baseline at one seed, to pair them for the gain. */
   pairKey: string;
+  /** Same for a backbone's runs at every seed (both modes): what a top-1 interval is taken over. */
+  cohortKey: string;
   mode: 'teacher' | 'usi' | 'baseline';
   teacherId: number | null;
   codeVersion: string;

@@ -129,6 +129,12 @@ export const trainingRuns = sqliteTable(
     jobKey: text('job_key').notNull(),
     /** Same for a USI run and its baseline (every input but the teacher), to pair them for gains. */
     pairKey: text('pair_key').notNull(),
+    /**
+     * Same for a backbone's runs at every seed of a nightly's plan, USI and baseline alike (every
+     * input but the seed and the teacher): the runs a top-1 interval is taken over. Rows from
+     * before seeds were planned get their pair key, a cohort of one.
+     */
+    cohortKey: text('cohort_key'),
     model: text('model')
       .notNull()
       .references(() => models.name),
@@ -172,6 +178,7 @@ export const trainingRuns = sqliteTable(
   (t) => [
     uniqueIndex('training_runs_job_nightly').on(t.jobKey, t.nightlyId),
     index('training_runs_pair').on(t.pairKey),
+    index('training_runs_cohort').on(t.cohortKey),
     index('training_runs_model').on(t.model, t.dataset),
   ],
 );

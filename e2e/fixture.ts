@@ -110,7 +110,7 @@ function training(name: string, s: Seed, mode: 'usi' | 'baseline', nightlyId: nu
     recipe: { alphaKd: mode === 'usi' ? 5 : 0, lr: 2e-3, weightDecay: 2e-2 },
     environment: ENVIRONMENT,
   };
-  return [run, { jobKey: `train:${name}:${mode}`, pairKey: `pair:${name}`, mode, teacherId: null, codeVersion: 'f1x7ure', nightlyId }];
+  return [run, { jobKey: `train:${name}:${mode}`, pairKey: `pair:${name}`, cohortKey: `cohort:${name}`, mode, teacherId: null, codeVersion: 'f1x7ure', nightlyId }];
 }
 
 function bench(name: string, s: Seed, runId: number, runtime: string, backend: string, ips: number, nightlyId: number, date: string): [Benchmark, BenchmarkStamp] {

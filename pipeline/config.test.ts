@@ -70,13 +70,13 @@ describe('nightly config', () => {
 
 describe('job plan', () => {
   it('keys change with any input or the code version, and pair a USI run with its baseline', () => {
-    const cfg = validateConfig(PRESETS.quick, 'quick');
+    const cfg = validateConfig({ ...PRESETS.quick, seeds: 1 }, 'quick');
     const a = planJobs(cfg, 'v1');
     expect(a.map((j) => j.key)).toEqual(planJobs(cfg, 'v1').map((j) => j.key));
     expect(new Set(a.map((j) => j.key)).size).toBe(a.length);
     const b = planJobs(cfg, 'v2');
     expect(a.every((j, i) => j.key !== b[i].key)).toBe(true);
-    const seed1 = planJobs({ ...cfg, seed: 1 }, 'v1');
+    const seed1 = planJobs({ ...cfg, seeds: [1] }, 'v1');
     expect(a.every((j, i) => j.key !== seed1[i].key)).toBe(true);
     // quick: 1 teacher + 4 models × (USI + baseline) + 4 × 2 runtimes.
     expect(a.map((j) => j.kind).filter((k) => k === 'train')).toHaveLength(8);
@@ -87,5 +87,28 @@ describe('job plan', () => {
     expect(usi.deps).toEqual([a[0].key]);
     expect(base.deps).toEqual([]);
     expect(usi.inputs.kind === 'train' && base.inputs.kind === 'train' && usi.inputs.recipeHash !== base.inputs.recipeHash).toBe(true);
+  });
+
+  it('trains every backbone at each seed against one teacher, pairs by seed, and benchmarks once', () => {
+    const cfg = validateConfig({ ...PRESETS.quick, seeds: [3, 7] }, 'quick');
+    expect(cfg.seeds).toEqual([3, 7]);
+    expect(validateConfig({ ...PRESETS.quick, seeds: 3 }, 'q').seeds).toEqual([0, 1, 2]);
+    expect(() => validateConfig({ ...PRESETS.quick, seeds: [1, 1] }, 'q')).toThrowError(/seeds: seeds must differ/);
+    expect(() => validateConfig({ ...PRESETS.quick, seeds: 0 }, 'q')).toThrowError(/seeds/);
+    const plan = planJobs(cfg, 'v1');
+    expect(plan.filter((j) => j.kind === 'teacher')).toHaveLength(1);
+    expect(plan[0].inputs.kind === 'teacher' && plan[0].inputs.seed).toBe(3);
+    const train = plan.filter((j) => j.kind === 'train');
+    expect(train).toHaveLength(4 * 2 * 2);
+    const mixer = train.filter((j) => j.inputs.kind === 'train' && j.inputs.model === 'mixer_s');
+    expect(mixer.map((j) => j.label)).toEqual(['USI mixer_s seed 3', 'baseline mixer_s seed 3', 'USI mixer_s seed 7', 'baseline mixer_s seed 7']);
+    expect(new Set(mixer.map((j) => j.cohortKey)).size).toBe(1);
+    expect(mixer[0].pairKey).toBe(mixer[1].pairKey);
+    expect(mixer[0].pairKey).not.toBe(mixer[2].pairKey);
+    expect(train.every((j) => j.inputs.kind !== 'train' || j.inputs.mode === 'baseline' || j.deps[0] === plan[0].key)).toBe(true);
+    // one benchmark per backbone and target, of the USI run at the first seed
+    const benches = plan.filter((j) => j.kind === 'bench');
+    expect(benches).toHaveLength(4 * 2);
+    expect(benches.filter((b) => b.inputs.kind === 'bench' && b.inputs.model === 'mixer_s').every((b) => b.deps[0] === mixer[0].key)).toBe(true);
   });
 });

@@ -31,7 +31,15 @@ export const NightlyConfigSchema = z
     resolution: positiveInt,
     trainLimit: positiveInt.optional(),
     testLimit: positiveInt.optional(),
-    seed: nonNegativeInt.default(0),
+    /**
+     * Training seeds: a count (seeds 0..n-1) or a list. Every backbone's USI and baseline runs
+     * train at each seed, so top-1 carries an interval and the gain a paired one; the teacher
+     * trains once, at the first seed.
+     */
+    seeds: z
+      .union([positiveInt, z.array(nonNegativeInt).min(1).refine((l) => new Set(l).size === l.length, 'seeds must differ')])
+      .default(1)
+      .transform((s) => (typeof s === 'number' ? Array.from({ length: s }, (_, i) => i) : s)),
     /** tfjs backend for training; default: the best available. */
     trainBackend: z.enum(['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu']).default('auto'),
     teacher: z

@@ -68,8 +68,10 @@ export interface PlannedJob {
   /** Runs with nothing else running: a benchmark timed beside a training job measures the contention. */
   exclusive: boolean;
   inputs: JobInputs;
-  /** Training jobs only: shared by a USI run and its baseline, to pair them for the gain. */
+  /** Training jobs only: shared by a USI run and its baseline at the same seed, to pair them for the gain. */
   pairKey?: string;
+  /** Training jobs only: shared by a backbone's runs at every seed, both modes: the runs an interval is taken over. */
+  cohortKey?: string;
 }
 
 export function hashInputs(value: unknown): string {
@@ -81,16 +83,17 @@ export function planJobs(config: NightlyConfig, codeVersion: string): PlannedJob
   const common = {
     dataset: config.dataset,
     resolution: config.resolution,
-    seed: config.seed,
     trainLimit: config.trainLimit ?? null,
     testLimit: config.testLimit ?? null,
     recipe,
     trainBackend: config.trainBackend,
     codeVersion,
   };
+  // One teacher per nightly, at the first seed: every student distils from the same weights.
   const teacherInputs: TeacherInputs = {
     kind: 'teacher',
     ...common,
+    seed: config.seeds[0],
     model: config.teacher.model ?? null,
     epochs: config.teacher.epochs,
     batchSize: config.teacher.batchSize ?? config.train.batchSize,
@@ -107,54 +110,61 @@ export function planJobs(config: NightlyConfig, codeVersion: string): PlannedJob
   const jobs: PlannedJob[] = [teacher];
   const usiHash = recipeHash(resolveRecipe(recipe));
   const baseHash = recipeHash(baselineRecipe(recipe));
+  const modes: Array<'usi' | 'baseline'> = config.baselines ? ['usi', 'baseline'] : ['usi'];
+  const schedule = { epochs: config.train.epochs, batchSize: config.train.batchSize };
   for (const model of config.roster) {
-    const modes: Array<'usi' | 'baseline'> = config.baselines ? ['usi', 'baseline'] : ['usi'];
-    const pairKey = `pair-${hashInputs({ model, ...common, epochs: config.train.epochs, batchSize: config.train.batchSize })}`;
-    for (const mode of modes) {
-      const inputs: TrainInputs = {
-        kind: 'train',
-        model,
-        mode,
-        ...common,
-        epochs: config.train.epochs,
-        batchSize: config.train.batchSize,
-        recipeHash: mode === 'usi' ? usiHash : baseHash,
-        teacherKey: mode === 'usi' ? teacher.key : null,
-      };
-      const train: PlannedJob = {
-        key: `train-${hashInputs(inputs)}`,
-        kind: 'train',
-        label: `${mode === 'usi' ? 'USI' : 'baseline'} ${model}`,
-        deps: mode === 'usi' ? [teacher.key] : [],
-        exclusive: false,
-        inputs,
-        pairKey,
-      };
-      jobs.push(train);
-      // Benchmarks measure the distilled weights; a baseline has the same graph and so the same speed.
-      if (mode !== 'usi') continue;
-      for (const target of config.bench.targets) {
-        const b: BenchInputs = {
-          kind: 'bench',
+    const cohortKey = `cohort-${hashInputs({ model, ...common, ...schedule })}`;
+    for (const [s, seed] of config.seeds.entries()) {
+      const pairKey = `pair-${hashInputs({ model, ...common, ...schedule, seed })}`;
+      const seedLabel = config.seeds.length > 1 ? ` seed ${seed}` : '';
+      for (const mode of modes) {
+        const inputs: TrainInputs = {
+          kind: 'train',
           model,
-          trainKey: train.key,
-          runtime: target.runtime,
-          backend: target.backend ?? null,
-          precision: target.precision,
-          batchSize: config.bench.batchSize,
-          minTime: config.bench.minTime,
-          minIters: config.bench.minIters,
-          warmupTime: config.bench.warmupTime,
-          codeVersion,
+          mode,
+          ...common,
+          ...schedule,
+          seed,
+          recipeHash: mode === 'usi' ? usiHash : baseHash,
+          teacherKey: mode === 'usi' ? teacher.key : null,
         };
-        jobs.push({
-          key: `bench-${hashInputs(b)}`,
-          kind: 'bench',
-          label: `bench ${model} ${target.runtime}${target.backend ? `/${target.backend}` : ''} ${target.precision}`,
-          deps: [train.key],
-          exclusive: true,
-          inputs: b,
-        });
+        const train: PlannedJob = {
+          key: `train-${hashInputs(inputs)}`,
+          kind: 'train',
+          label: `${mode === 'usi' ? 'USI' : 'baseline'} ${model}${seedLabel}`,
+          deps: mode === 'usi' ? [teacher.key] : [],
+          exclusive: false,
+          inputs,
+          pairKey,
+          cohortKey,
+        };
+        jobs.push(train);
+        // Speed depends on the graph, not the weights: one benchmark per backbone, of its USI run at
+        // the first seed, stands for every run of the cohort (the baselines' points sit at it).
+        if (mode !== 'usi' || s !== 0) continue;
+        for (const target of config.bench.targets) {
+          const b: BenchInputs = {
+            kind: 'bench',
+            model,
+            trainKey: train.key,
+            runtime: target.runtime,
+            backend: target.backend ?? null,
+            precision: target.precision,
+            batchSize: config.bench.batchSize,
+            minTime: config.bench.minTime,
+            minIters: config.bench.minIters,
+            warmupTime: config.bench.warmupTime,
+            codeVersion,
+          };
+          jobs.push({
+            key: `bench-${hashInputs(b)}`,
+            kind: 'bench',
+            label: `bench ${model} ${target.runtime}${target.backend ? `/${target.backend}` : ''} ${target.precision}`,
+            deps: [train.key],
+            exclusive: true,
+            inputs: b,
+          });
+        }
       }
     }
   }

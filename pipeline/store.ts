@@ -29,7 +29,7 @@ export function storeOutput(db: Db, job: PlannedJob, jobRowId: number, output: J
       const teacher = teacherKey ? teacherByJobKey(txDb, teacherKey) : undefined;
       if (teacherKey && !teacher) throw new Error(`teacher ${teacherKey} of ${job.label} is not in the database`);
       const mode = job.inputs.kind === 'train' ? job.inputs.mode : 'teacher';
-      const runId = recordTrainingRun(txDb, output.run, { ...stamp, pairKey: job.pairKey ?? job.key, mode, teacherId: teacher?.id ?? null, codeVersion });
+      const runId = recordTrainingRun(txDb, output.run, { ...stamp, pairKey: job.pairKey ?? job.key, cohortKey: job.cohortKey ?? job.pairKey ?? job.key, mode, teacherId: teacher?.id ?? null, codeVersion });
       if (output.kind === 'teacher') {
         recordTeacher(txDb, { jobKey: job.key, model: output.run.model, dataset: output.run.dataset, dir: output.run.modelDir, top1: output.run.top1, trainingRunId: runId });
       }

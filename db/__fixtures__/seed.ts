@@ -76,7 +76,7 @@ export function training(model: string, mode: 'usi' | 'baseline', top1: number, 
     recipe: { alphaKd: mode === 'usi' ? 5 : 0 },
     environment: ENVIRONMENT,
   };
-  const stamp: TrainingStamp = { jobKey: `train:${model}:${mode}`, pairKey: `pair:${model}`, mode, teacherId: null, codeVersion: 'abc1234', nightlyId };
+  const stamp: TrainingStamp = { jobKey: `train:${model}:${mode}`, pairKey: `pair:${model}`, cohortKey: `cohort:${model}`, mode, teacherId: null, codeVersion: 'abc1234', nightlyId };
   return split(run, stamp, extra);
 }
 

@@ -66,7 +66,7 @@ export class FakeRunner implements JobRunner {
         modelFacts: { name: model, family: FAMILIES[model] ?? 'cnn', params: 1000 * model.length, defaultResolution: 28 },
         datasetFacts: { name: inputs?.dataset ?? 'mnist', numClasses: 10, channels: 1, resolution: 28, classNames: [...'0123456789'] },
         resolution: 28, recipeHash: inputs?.kind === 'train' ? inputs.recipeHash : 'teacher-recipe', recipe: { alphaKd: mode === 'usi' ? 5 : 0 },
-        seed: 0, epochs, batchSize: 16, trainLimit: null, testLimit: null,
+        seed: inputs?.seed ?? 0, epochs, batchSize: 16, trainLimit: null, testLimit: null,
         top1Raw: top1, top5Raw: 0.99, top1Ema: top1 - 0.001, top5Ema: 0.99, best: 'raw', top1, top5: 0.99,
         curve: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, loss: 1 / (i + 1), lr: 0.001, top1, top1Ema: top1 })),
         wallSeconds: 0.1, modelDir: path.join(ctx.outDir, 'model'), backend: 'fake', teacher,
