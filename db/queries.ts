@@ -10,11 +10,12 @@
 import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
 import type { Family } from '../training/models/registry.js';
 import type { Db } from './index.js';
-import { computeGains, type Gain } from './gains.js';
+import { computeCohorts, computeGains, type Cohort, type Gain, type GainInputRun, type TrainingMode } from './gains.js';
 import { paretoMask } from './pareto.js';
 import { benchmarkResults, jobs, models, nightlyRuns, trainingRuns, type ProtocolJson } from './schema.js';
 
-export type TrainingMode = 'teacher' | 'usi' | 'baseline';
+export type { TrainingMode };
+export type SpeedSource = 'measured' | 'twin';
 
 export interface ResultFilter {
   dataset?: string;
@@ -45,13 +46,21 @@ export interface ResultRow {
   dataset: string | null;
   mode: TrainingMode | null;
   trainingRunId: number | null;
+  /** Mean top-1 (and top-5) over the cohort's seeds in this mode, with the sd and 95 % t interval half-width. */
   top1: number | null;
+  top1Sd: number | null;
+  top1Ci95: number | null;
+  nSeeds: number;
+  /** The seeds the means are over. */
+  seeds: number[];
   top5: number | null;
-  top1Raw: number | null;
-  top1Ema: number | null;
-  /** The paired baseline's top-1 and the USI gain (usi − baseline); null when no pair exists. */
+  /** The baseline's mean top-1 and the USI gain (mean of paired differences usi − baseline) with its paired interval; null without a pair. */
   baselineTop1: number | null;
   usiGain: number | null;
+  usiGainCi95: number | null;
+  usiGainN: number | null;
+  /** Whether the gain's interval excludes 0 (null with one pair: not known). */
+  usiGainSignificant: boolean | null;
   runtime: string;
   backend: string;
   device: string;
@@ -59,8 +68,15 @@ export interface ResultRow {
   batchSize: number;
   resolution: number;
   imagesPerSec: number | null;
+  /** Half-width of the 95 % interval of the throughput (from the timed iterations' relative margin of error). */
+  imagesPerSecCi95: number | null;
+  /**
+   * 'measured': the benchmark timed this mode's own weights; 'twin': a baseline placed at its USI
+   * twin's measured speed (same graph, same weight shapes, so the same speed).
+   */
+  speedSource: SpeedSource;
   /** Mean per-iteration time at batchSize, ms. */
-  stepMs: number | null;
+  stepMsMean: number | null;
   latencyP50: number | null;
   latencyP90: number | null;
   latencyP99: number | null;
@@ -71,7 +87,6 @@ export interface ResultRow {
   error: string | null;
   recipeHash: string | null;
   teacherModel: string | null;
-  seed: number | null;
   epochs: number | null;
   gitCommit: string;
   /** When the benchmark was stored (ISO). */
@@ -90,12 +105,18 @@ export function protocolGroupKey(r: ProtocolGroup): string {
 }
 
 /** Keeps the newest row per (model, mode, protocol group); input order of the survivors is kept. */
-export function latestPerProtocol<T extends ProtocolGroup & Pick<ResultRow, 'model' | 'mode' | 'date' | 'benchmarkId'>>(rows: readonly T[]): T[] {
+export function latestPerProtocol<T extends ProtocolGroup & Pick<ResultRow, 'model' | 'mode' | 'date' | 'benchmarkId' | 'speedSource'>>(rows: readonly T[]): T[] {
   const newest = new Map<string, T>();
+  // a benchmark of a mode's own weights stands before a twin's, then the newest
+  const rank = (r: T) => [r.speedSource === 'measured' ? 1 : 0, r.date, r.benchmarkId] as const;
+  const after = (a: T, b: T) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0] !== y[0] ? x[0] > y[0] : x[1] !== y[1] ? x[1] > y[1] : x[2] > y[2];
+  };
   for (const r of rows) {
     const key = JSON.stringify([r.model, r.mode, protocolGroupKey(r)]);
     const cur = newest.get(key);
-    if (!cur || r.date > cur.date || (r.date === cur.date && r.benchmarkId > cur.benchmarkId)) newest.set(key, r);
+    if (!cur || after(r, cur)) newest.set(key, r);
   }
   const keep = new Set(newest.values());
   return rows.filter((r) => keep.has(r));
@@ -123,7 +144,7 @@ export function markFrontier<T extends ResultRow>(rows: readonly T[]): T[] {
   return out;
 }
 
-/** Every finished-or-failed training run's fields that gains need. */
+/** Every finished-or-failed training run's fields that cohorts and gains need. */
 function gainInputs(db: Db, dataset?: string) {
   return db
     .select({
@@ -132,9 +153,14 @@ function gainInputs(db: Db, dataset?: string) {
       dataset: trainingRuns.dataset,
       mode: trainingRuns.mode,
       pairKey: trainingRuns.pairKey,
+      cohortKey: trainingRuns.cohortKey,
       recipeHash: trainingRuns.recipeHash,
       status: trainingRuns.status,
       top1: trainingRuns.top1,
+      top5: trainingRuns.top5,
+      seed: trainingRuns.seed,
+      epochs: trainingRuns.epochs,
+      teacherModel: trainingRuns.teacherModel,
       createdAt: trainingRuns.createdAt,
     })
     .from(trainingRuns)
@@ -154,7 +180,6 @@ export function usiGains(db: Db, opts: { dataset?: string } = {}): GainRow[] {
 
 /** The WHERE clause of a result query (resultRows, chartRows): both read the same rows. */
 function resultConditions(filter: ResultFilter): SQL | undefined {
-  const mode = filter.mode ?? 'usi';
   return and(
     filter.dataset !== undefined ? eq(trainingRuns.dataset, filter.dataset) : undefined,
     filter.device !== undefined ? eq(benchmarkResults.device, filter.device) : undefined,
@@ -165,7 +190,6 @@ function resultConditions(filter: ResultFilter): SQL | undefined {
     filter.resolution !== undefined ? eq(benchmarkResults.resolution, filter.resolution) : undefined,
     filter.model !== undefined ? eq(benchmarkResults.model, filter.model) : undefined,
     filter.family !== undefined ? eq(models.family, filter.family) : undefined,
-    mode !== 'all' ? eq(trainingRuns.mode, mode) : undefined,
     filter.includeFailed ? undefined : eq(benchmarkResults.status, 'ok'),
   );
 }
@@ -191,9 +215,12 @@ const CHART_COLUMNS = {
   modelParams: models.params,
   benchGmacs: benchmarkResults.gmacs,
   modelGmacs: models.gmacs,
-  mode: trainingRuns.mode,
-  top1: trainingRuns.top1,
+  /** The measured run's mode and cohort: the rows of every mode in that cohort are placed at this benchmark. */
+  measuredMode: trainingRuns.mode,
+  cohortKey: trainingRuns.cohortKey,
+  pairKey: trainingRuns.pairKey,
   imagesPerSec: benchmarkResults.imagesPerSec,
+  rme: benchmarkResults.rme,
   latencyP50: benchmarkResults.latencyP50,
   nightlyId: benchmarkResults.nightlyId,
   date: benchmarkResults.createdAt,
@@ -206,21 +233,12 @@ const CHART_COLUMNS = {
 const RESULT_COLUMNS = {
   ...CHART_COLUMNS,
   trainingRunId: trainingRuns.id,
-  pairKey: trainingRuns.pairKey,
-  top5: trainingRuns.top5,
-  top1Raw: trainingRuns.top1Raw,
-  top1Ema: trainingRuns.top1Ema,
-  stepMs: benchmarkResults.stepMsMean,
+  stepMsMean: benchmarkResults.stepMsMean,
   latencyP90: benchmarkResults.latencyP90,
   latencyP99: benchmarkResults.latencyP99,
-  rme: benchmarkResults.rme,
   noisy: benchmarkResults.noisy,
   status: benchmarkResults.status,
   error: benchmarkResults.error,
-  recipeHash: trainingRuns.recipeHash,
-  teacherModel: trainingRuns.teacherModel,
-  seed: trainingRuns.seed,
-  epochs: trainingRuns.epochs,
   protocol: benchmarkResults.protocol,
 };
 
@@ -244,16 +262,57 @@ function selectResults<K extends keyof typeof RESULT_COLUMNS>(db: Db, columns: P
   return resultQuery(db, columns as typeof RESULT_COLUMNS, filter);
 }
 
-function chartRowOf(r: ChartRecord): ChartRow {
+type CohortRun = ReturnType<typeof gainInputs>[number];
+
+/** The cohorts of the stored training runs, with their runs by id (for the fields a row shows of them). */
+function cohortsOf(db: Db, dataset?: string): { cohorts: Map<string, Cohort>; runs: Map<number, CohortRun> } {
+  const runs = gainInputs(db, dataset);
+  return { cohorts: computeCohorts(runs satisfies GainInputRun[]), runs: new Map(runs.map((r) => [r.id, r])) };
+}
+
+/** The modes a filter asks for ('all': every mode a cohort has). */
+function modesOf(filter: ResultFilter): TrainingMode[] {
+  const mode = filter.mode ?? 'usi';
+  return mode === 'all' ? ['usi', 'baseline', 'teacher'] : [mode];
+}
+
+/**
+ * A benchmark's rows: one per wanted mode its cohort has, each with that mode's top-1 over seeds,
+ * placed at this benchmark's speed (its own for the measured mode, its twin's for the other).
+ */
+function expand<R extends ChartRecord>(records: readonly R[], cohorts: Map<string, Cohort>, modes: TrainingMode[]) {
+  const out: Array<{ record: R; mode: TrainingMode; cohort: Cohort | null; speedSource: SpeedSource }> = [];
+  for (const record of records) {
+    const cohort = record.cohortKey !== null ? cohorts.get(record.cohortKey) ?? null : record.pairKey !== null ? cohorts.get(record.pairKey) ?? null : null;
+    for (const mode of modes) {
+      // A benchmark of an untrained model has no cohort: it shows as itself, without top-1.
+      const has = cohort ? cohort.modes[mode] !== undefined : record.measuredMode === mode || (record.measuredMode === null && mode === 'usi');
+      if (!has) continue;
+      out.push({ record, mode, cohort, speedSource: record.measuredMode === mode || record.measuredMode === null ? 'measured' : 'twin' });
+    }
+  }
+  return out;
+}
+
+function chartRowOf(r: ChartRecord, mode: TrainingMode, cohort: Cohort | null, speedSource: SpeedSource): ChartRow {
+  const stats = cohort?.modes[mode];
+  const gain = mode === 'usi' ? cohort?.gain ?? null : null;
   return {
     benchmarkId: r.benchmarkId,
     model: r.model,
     family: r.family,
     params: r.benchParams ?? r.modelParams,
     gmacs: r.benchGmacs ?? r.modelGmacs,
-    mode: r.mode,
-    top1: r.top1,
+    mode: r.measuredMode === null ? null : mode,
+    top1: stats?.top1.mean ?? null,
+    top1Ci95: stats?.top1.ci95 ?? null,
+    nSeeds: stats?.top1.n ?? 0,
+    usiGain: gain?.gain ?? null,
+    usiGainCi95: gain?.gainCi95 ?? null,
+    usiGainSignificant: gain?.significant ?? null,
     imagesPerSec: r.imagesPerSec,
+    imagesPerSecCi95: r.imagesPerSec !== null && r.rme !== null ? (r.imagesPerSec * r.rme) / 100 : null,
+    speedSource,
     latencyP50: r.latencyP50,
     nightlyId: r.nightlyId,
     date: r.date,
@@ -267,34 +326,37 @@ function chartRowOf(r: ChartRecord): ChartRow {
   };
 }
 
-/** The rows for a table or chart: one per benchmark result, joined with its training run and model. */
+/**
+ * The rows for a table or chart: one per benchmark result and training mode, the mode's top-1 a
+ * mean over the cohort's seeds, joined with its model; the front is computed on the means.
+ */
 export function resultRows(db: Db, filter: ResultFilter = {}): ResultRow[] {
   const raw = resultQuery(db, RESULT_COLUMNS, filter);
-  const gainByPair = new Map(computeGains(gainInputs(db, filter.dataset)).map((g) => [g.pairKey, g]));
-  let rows: ResultRow[] = raw.map((r) => {
-    const gain = r.pairKey !== null ? gainByPair.get(r.pairKey) : undefined;
+  const { cohorts, runs } = cohortsOf(db, filter.dataset);
+  let rows: ResultRow[] = expand(raw, cohorts, modesOf(filter)).map(({ record: r, mode, cohort, speedSource }) => {
+    const stats = cohort?.modes[mode];
+    const gain = cohort?.gain ?? null;
+    const seedRuns = stats ? stats.runIds.map((id) => runs.get(id)!) : [];
+    const first = seedRuns[0];
     // Object.assign onto the chart fields, not a spread into a literal: with this many keys per row
     // the spread made this map several times slower (it cost more than the query).
-    return Object.assign(chartRowOf(r), {
-      trainingRunId: r.trainingRunId,
-      top5: r.top5,
-      top1Raw: r.top1Raw,
-      top1Ema: r.top1Ema,
-      // The gain belongs to the newest pair; an older run of the same pair still shows it, since
-      // the pair's inputs are identical.
+    return Object.assign(chartRowOf(r, mode, cohort, speedSource), {
+      trainingRunId: first?.id ?? r.trainingRunId,
+      top1Sd: stats?.top1.sd ?? null,
+      seeds: seedRuns.map((x) => x.seed).sort((a, b) => a - b),
+      top5: stats?.top5?.mean ?? null,
       baselineTop1: gain ? gain.baselineTop1 : null,
-      usiGain: gain && r.mode === 'usi' ? gain.gain : null,
-      stepMs: r.stepMs,
+      usiGainN: mode === 'usi' && gain ? gain.n : null,
+      stepMsMean: r.stepMsMean,
       latencyP90: r.latencyP90,
       latencyP99: r.latencyP99,
       rme: r.rme,
       noisy: r.noisy,
       status: r.status,
       error: r.error,
-      recipeHash: r.recipeHash,
-      teacherModel: r.teacherModel,
-      seed: r.seed,
-      epochs: r.epochs,
+      recipeHash: first?.recipeHash ?? null,
+      teacherModel: first?.teacherModel ?? null,
+      epochs: first?.epochs ?? null,
       gitCommit: r.protocol.gitCommit,
       onFrontier: false,
       protocol: r.protocol,
@@ -304,17 +366,23 @@ export function resultRows(db: Db, filter: ResultFilter = {}): ResultRow[] {
   return markFrontier(rows);
 }
 
-/** What the chart draws of a result: its point and hover fields, nothing the chart does not show. */
+/** What the chart draws of a result: its point, error bars, gain and hover fields, nothing the chart does not show. */
 export type ChartRow = ProtocolGroup &
-  Pick<ResultRow, 'benchmarkId' | 'model' | 'family' | 'params' | 'gmacs' | 'mode' | 'top1' | 'imagesPerSec' | 'latencyP50' | 'nightlyId' | 'date'>;
+  Pick<
+    ResultRow,
+    | 'benchmarkId' | 'model' | 'family' | 'params' | 'gmacs' | 'mode' | 'top1' | 'top1Ci95' | 'nSeeds' | 'usiGain' | 'usiGainCi95'
+    | 'usiGainSignificant' | 'imagesPerSec' | 'imagesPerSecCi95' | 'speedSource' | 'latencyP50' | 'nightlyId' | 'date'
+  >;
 
 /**
  * The chart's rows: exactly the successful results resultRows(db, filter) returns (same
- * conditions, same newest-per-protocol rule), with only the chart's fields and no front or gains
- * (the chart computes those over the points it shows). A fraction of resultRows' cost.
+ * conditions, same newest-per-protocol rule), with only the chart's fields and no front (the
+ * chart computes it over the points it shows). A fraction of resultRows' cost.
  */
 export function chartRows(db: Db, filter: Omit<ResultFilter, 'allNights' | 'includeFailed'> = {}): ChartRow[] {
-  return latestPerProtocol(selectResults(db, CHART_COLUMNS, filter).map(chartRowOf));
+  const { cohorts } = cohortsOf(db, filter.dataset);
+  const records = selectResults(db, CHART_COLUMNS, filter);
+  return latestPerProtocol(expand(records, cohorts, modesOf(filter)).map(({ record, mode, cohort, speedSource }) => chartRowOf(record, mode, cohort, speedSource)));
 }
 
 /** Only the rows on their group's Pareto front. */
@@ -363,7 +431,8 @@ export function modelHistory(
     .where(and(eq(trainingRuns.model, model), filter.dataset ? eq(trainingRuns.dataset, filter.dataset) : undefined))
     .orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id))
     .all();
-  const benchmarks = resultRows(db, { includeFailed: true, mode: 'all', ...filter, model, allNights: true });
+  // each benchmark once, as the weights it timed (not again as a twin's placement)
+  const benchmarks = resultRows(db, { includeFailed: true, mode: 'all', ...filter, model, allNights: true }).filter((r) => r.speedSource === 'measured');
   return { training, benchmarks };
 }
 

@@ -13,10 +13,11 @@ const GOLDEN = path.join(here, '__golden__');
 function row(over: Partial<ResultRow>): ResultRow {
   return {
     benchmarkId: 1, model: 'resnet_ref', family: 'cnn', params: 612_345, gmacs: 0.0412, dataset: 'mnist', mode: 'usi',
-    trainingRunId: 1, top1: 0.9875, top5: 0.9995, top1Raw: 0.9875, top1Ema: 0.986, baselineTop1: 0.9801, usiGain: 0.0074,
+    trainingRunId: 1, top1: 0.9875, top1Sd: 0.0021, top1Ci95: 0.0052, nSeeds: 3, seeds: [0, 1, 2], top5: 0.9995, baselineTop1: 0.9801,
+    usiGain: 0.0074, usiGainCi95: 0.0031, usiGainN: 3, usiGainSignificant: true, imagesPerSecCi95: 28.8, speedSource: 'measured',
     runtime: 'onnxruntime', backend: 'cpu', device: 'Xeon "Gold", 2 cores & 100%_#', precision: 'fp32', batchSize: 64, resolution: 28,
-    imagesPerSec: 2342.5, stepMs: 27.321, latencyP50: 0.812, latencyP90: 0.9, latencyP99: 1.234, rme: 1.23, noisy: false,
-    status: 'ok', error: null, recipeHash: 'a1b2c3d4', teacherModel: 'resnet_teacher', seed: 0, epochs: 2, gitCommit: 'abc1234',
+    imagesPerSec: 2342.5, stepMsMean: 27.321, latencyP50: 0.812, latencyP90: 0.9, latencyP99: 1.234, rme: 1.23, noisy: false,
+    status: 'ok', error: null, recipeHash: 'a1b2c3d4', teacherModel: 'resnet_teacher', epochs: 2, gitCommit: 'abc1234',
     date: '2025-03-04T05:06:07.000Z', nightlyId: 1, onFrontier: false,
     protocol: { runtime: 'onnxruntime', backend: 'cpu', device: 'x', cpuModel: 'x', cores: 2, gpu: null, precision: 'fp32', batchSize: 64, resolution: 28, threads: 2, versions: {}, gitCommit: 'abc1234', date: '2025-03-04T05:06:07.000Z' },
     ...over,
@@ -25,8 +26,8 @@ function row(over: Partial<ResultRow>): ResultRow {
 
 const ROWS = markFrontier([
   row({}),
-  row({ benchmarkId: 2, model: 'mobilenet_v3_s', family: 'mobile', params: 98_000, gmacs: 0.0031, top1: 0.9712, top5: 0.999, baselineTop1: 0.9588, usiGain: 0.0124, imagesPerSec: 9876.54, stepMs: 6.48, latencyP50: 0.2 }),
-  row({ benchmarkId: 3, model: 'mixer_s', family: 'mlp', params: 250_000, gmacs: 0.015, top1: 0.95, top5: 0.998, baselineTop1: null, usiGain: null, imagesPerSec: 1500, stepMs: 42.667, latencyP50: 0.5, noisy: true, date: '2025-03-05T01:00:00.000Z' }),
+  row({ benchmarkId: 2, model: 'mobilenet_v3_s', family: 'mobile', params: 98_000, gmacs: 0.0031, top1: 0.9712, top5: 0.999, baselineTop1: 0.9588, usiGain: 0.0124, usiGainCi95: 0.0150, usiGainSignificant: false, imagesPerSec: 9876.54, stepMsMean: 6.48, latencyP50: 0.2 }),
+  row({ benchmarkId: 3, model: 'mixer_s', family: 'mlp', params: 250_000, gmacs: 0.015, top1: 0.95, top1Sd: null, top1Ci95: null, nSeeds: 1, seeds: [0], top5: 0.998, baselineTop1: null, usiGain: null, usiGainCi95: null, usiGainN: null, usiGainSignificant: null, imagesPerSec: 1500, stepMsMean: 42.667, latencyP50: 0.5, noisy: true, date: '2025-03-05T01:00:00.000Z' }),
 ]);
 
 const EXT: Record<ExportFormat, string> = { csv: 'csv', md: 'md', latex: 'tex', json: 'json' };

@@ -1,4 +1,4 @@
-import { PAPER_COLUMNS, paperCell, protocolLine, type ExportRow } from './columns.js';
+import { PAPER_COLUMNS, STATISTICS_NOTE, paperCell, protocolLine, type ExportRow } from './columns.js';
 
 const LATEX_SPECIALS: Record<string, string> = {
   '\\': '\\textbackslash{}',
@@ -15,7 +15,7 @@ const LATEX_SPECIALS: Record<string, string> = {
 
 /** Escapes the ten characters LaTeX treats specially, one character at a time so replacements are not re-escaped. */
 export function latexEscape(text: string): string {
-  return text.replace(/[\\&%$#_{}~^]/g, (ch) => LATEX_SPECIALS[ch]).replace(/–/g, '--');
+  return text.replace(/[\\&%$#_{}~^]/g, (ch) => LATEX_SPECIALS[ch]).replace(/–/g, '--').replace(/±/g, '$\\pm$').replace(/−/g, '$-$');
 }
 
 /** A booktabs table (needs \usepackage{booktabs}); the caption carries the measurement protocol. */
@@ -35,7 +35,7 @@ export function formatLatex(rows: readonly ExportRow[]): string {
     }).join(' & ')} \\\\`),
     '\\bottomrule',
     '\\end{tabular}',
-    `\\caption{Speed and top-1 accuracy (\\%) of backbones trained with the USI recipe. Protocol: ${latexEscape(protocolLine(rows))}. Bold: on the speed/top-1 Pareto front; USI gain in points over the same recipe without knowledge distillation.}`,
+    `\\caption{Speed and top-1 accuracy (\\%) of backbones trained with the USI recipe. Protocol: ${latexEscape(protocolLine(rows))}. Bold: on the speed/top-1 Pareto front; USI gain in points over the same recipe without knowledge distillation. ${latexEscape(STATISTICS_NOTE)}}`,
     '\\label{tab:usibench}',
     '\\end{table}',
   ];

@@ -160,9 +160,9 @@ export default async function ModelPage({ params }: Props) {
               <dd>{newest.recipeHash ?? '—'}</dd>
               <dt>teacher</dt>
               <dd>{newest.teacherModel ?? '—'}</dd>
-              <dt>seed / epochs</dt>
+              <dt>seeds / epochs</dt>
               <dd>
-                {newest.seed ?? '—'} / {newest.epochs ?? '—'}
+                {newest.seeds.length ? newest.seeds.join(', ') : '—'} / {newest.epochs ?? '—'}
               </dd>
             </dl>
           </div>

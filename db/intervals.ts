@@ -1,0 +1,41 @@
+/**
+ * Uncertainty of numbers over seeds: a mean with its sample standard deviation and the half-width
+ * of its 95 % Student-t interval, and the same for paired differences (USI seed s − baseline seed
+ * s), whose interval is what says whether a gain is real. Pure, so it is checked against t tables.
+ */
+import { jStat } from 'jstat';
+
+export interface MeanInterval {
+  mean: number;
+  /** Sample standard deviation (n − 1); null for one value. */
+  sd: number | null;
+  n: number;
+  /** Half-width of the two-sided 95 % Student-t interval of the mean; null for one value. */
+  ci95: number | null;
+}
+
+/** Student t quantile for a two-sided 95 % interval with n − 1 degrees of freedom. */
+export function tCritical95(n: number): number {
+  return jStat.studentt.inv(0.975, n - 1);
+}
+
+export function meanInterval(values: readonly number[]): MeanInterval | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, sd: null, n, ci95: null };
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  return { mean, sd, n, ci95: (tCritical95(n) * sd) / Math.sqrt(n) };
+}
+
+export interface PairedInterval extends MeanInterval {
+  /** Whether the interval excludes 0; null when it cannot be computed (fewer than two pairs). */
+  significant: boolean | null;
+}
+
+/** The mean of paired differences a[i] − b[i] with its paired t interval. */
+export function pairedInterval(pairs: ReadonlyArray<readonly [number, number]>): PairedInterval | null {
+  const m = meanInterval(pairs.map(([a, b]) => a - b));
+  if (!m) return null;
+  return { ...m, significant: m.ci95 === null ? null : Math.abs(m.mean) > m.ci95 };
+}
