@@ -103,8 +103,8 @@ export default async function ModelPage({ params }: Props) {
       <h2>Benchmark history</h2>
       <p className="subtitle" data-testid="regression-summary">
         {regressions === 0
-          ? `No night was more than ${Math.round(threshold * 100)}% slower than the one before.`
-          : `${regressions} speed regression(s): a night more than ${Math.round(threshold * 100)}% slower than the previous one (set USIBENCH_REGRESSION_THRESHOLD to change).`}
+          ? `No lasting slow-down of ${Math.round(threshold * 100)}% or more (E-divisive change points, permutation test at 5%).`
+          : `${regressions} speed regression(s): the speed lastingly fell by ${Math.round(threshold * 100)}% or more from that night on (E-divisive change points, permutation test at 5%; set USIBENCH_REGRESSION_THRESHOLD to change the minimum effect).`}
       </p>
       {series.length === 0 ? (
         <p className="subtitle">No benchmarks stored for this model.</p>
