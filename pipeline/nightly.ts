@@ -19,6 +19,7 @@ import type { NightlyConfig } from './config.js';
 import { acquireNightlyLock, releaseNightlyLock } from './lock.js';
 import { planJobs, type JobKind, type PlannedJob } from './plan.js';
 import type { DepInfo, JobRunner } from './runner.js';
+import { estimateWall, formatEstimate } from './estimate.js';
 import { alreadyDone, depInfo, resultText, storeOutput } from './store.js';
 
 export interface NightlyOptions {
@@ -59,6 +60,8 @@ export interface NightlySummary {
   startedAt: string;
   endedAt: string;
   wallSeconds: number;
+  /** What the start of the night expected from earlier nights' job times (null: nothing to go on). */
+  expectedSeconds: number | null;
   db: string;
   workDir: string;
   site: string;
@@ -103,6 +106,8 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     closeDb(db);
     throw err;
   }
+  const estimate = estimateWall(db, plan, concurrency, (job) => !opts.force && alreadyDone(db, job));
+  if (opts.progress) process.stderr.write(`${formatEstimate(estimate)}\n`);
   const startedAt = db.select({ s: nightlyRuns.startedAt }).from(nightlyRuns).where(eq(nightlyRuns.id, nightlyId)).get()!.s;
   const t0 = performance.now();
   const jobRowIds = new Map<string, number>();
@@ -252,6 +257,7 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     startedAt,
     endedAt,
     wallSeconds: (performance.now() - t0) / 1000,
+    expectedSeconds: estimate.seconds,
     db: dbFile,
     workDir,
     site: `usibench serve --db ${dbFile}`,

@@ -23,7 +23,7 @@ export function formatSummary(s: NightlySummary): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
-    `nightly ${s.nightlyId} ${s.status} in ${duration(s.wallSeconds)}: ${s.counts.succeeded} succeeded, ${s.counts.skipped} skipped (already done), ${s.counts.failed} failed`,
+    `nightly ${s.nightlyId} ${s.status} in ${duration(s.wallSeconds)}${s.expectedSeconds !== null ? ` (expected ${duration(s.expectedSeconds)})` : ''}: ${s.counts.succeeded} succeeded, ${s.counts.skipped} skipped (already done), ${s.counts.failed} failed`,
     ...(failedLogs.length ? ['logs of failed jobs:', ...failedLogs] : []),
     `database: ${s.db}`,
     `site:     ${s.site}`,
