@@ -194,7 +194,7 @@ function resultConditions(filter: ResultFilter): SQL | undefined {
   );
 }
 
-/** The columns of a result's protocol group (ProtocolGroup). */
+/** The columns of a result's protocol group (ProtocolGroup): a selector each on the chart page. */
 const GROUP_COLUMNS = {
   dataset: trainingRuns.dataset,
   device: benchmarkResults.device,
@@ -514,21 +514,10 @@ export function dataVersion(db: Db): number {
   return db.$client.pragma('data_version', { simple: true }) as number;
 }
 
-/** The columns that make a result's protocol (a selector each on the chart page). */
-const PROTOCOL_COLUMNS = {
-  dataset: trainingRuns.dataset,
-  device: benchmarkResults.device,
-  runtime: benchmarkResults.runtime,
-  backend: benchmarkResults.backend,
-  precision: benchmarkResults.precision,
-  batchSize: benchmarkResults.batchSize,
-  resolution: benchmarkResults.resolution,
-};
-
 /** The protocol of the newest successful USI result: the view the home page opens on. */
 export function newestUsiProtocol(db: Db): StoredProtocol | undefined {
   return db
-    .select(PROTOCOL_COLUMNS)
+    .select(GROUP_COLUMNS)
     .from(benchmarkResults)
     .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
     .where(eq(trainingRuns.mode, 'usi'))
@@ -539,7 +528,7 @@ export function newestUsiProtocol(db: Db): StoredProtocol | undefined {
 
 /** Every protocol the database holds results for, so the selectors can move together. */
 export function protocolCombinations(db: Db) {
-  return db.selectDistinct(PROTOCOL_COLUMNS).from(benchmarkResults).innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId)).all();
+  return db.selectDistinct(GROUP_COLUMNS).from(benchmarkResults).innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId)).all();
 }
 /** A protocol results were stored under (a trained model's, so its dataset is known). */
 export type StoredProtocol = ReturnType<typeof protocolCombinations>[number];
