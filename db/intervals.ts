@@ -3,7 +3,9 @@
  * of its 95 % Student-t interval, and the same for paired differences (USI seed s − baseline seed
  * s), whose interval is what says whether a gain is real. Pure, so it is checked against t tables.
  */
-import { jStat } from 'jstat';
+import jstat from 'jstat';
+
+const { jStat } = jstat;
 
 export interface MeanInterval {
   mean: number;
