@@ -146,12 +146,14 @@ export function protocolLine(rows: readonly ExportRow[]): string {
 
 /** What the paper tables' numbers mean: said once, under every Markdown and LaTeX table. */
 export const STATISTICS_NOTE =
-  'Top-1 is the mean over n seeds ± the half-width of its 95% Student-t interval; the USI gain is the mean of paired differences (USI − baseline, seed by seed) ± its paired interval, (n.s.) where that interval contains 0; img/s ± the 95% interval of the timed iterations. The Pareto front is computed on the means.';
+  'Top-1 is the mean over n seeds ± the half-width of its 95% Student-t interval; the USI gain is the mean of paired differences (USI − baseline, seed by seed) ± its paired interval, (n.s.) where that interval contains 0; img/s ± the 95% interval of the timed iterations, † a baseline at its USI twin's measured speed (same graph, same weight shapes). The Pareto front is computed on the means.';
 
 /** The narrower table for papers (Markdown and LaTeX): header text and the column it shows. */
 export const PAPER_COLUMNS: ReadonlyArray<{ header: string; col: keyof ExportRow; align: 'l' | 'r' }> = [
   { header: 'Model', col: 'model', align: 'l' },
   { header: 'Family', col: 'family', align: 'l' },
+  // USI and baseline rows share a table with --training all; without it they would look like duplicates.
+  { header: 'Training', col: 'training', align: 'l' },
   { header: 'Params (M)', col: 'param_count', align: 'r' },
   { header: 'GMACs', col: 'infer_gmacs', align: 'r' },
   { header: 'Res', col: 'img_size', align: 'r' },
@@ -188,7 +190,7 @@ export function paperCell(row: ExportRow, col: keyof ExportRow): string {
   if (col === 'top1') return withInterval(v.toFixed(2), row.top1_ci95, 2);
   if (col === 'infer_samples_per_sec') {
     const digits = v >= 100 ? 0 : 1;
-    return withInterval(v.toFixed(digits), row.infer_samples_per_sec_ci95, digits);
+    return withInterval(v.toFixed(digits), row.infer_samples_per_sec_ci95, digits) + (row.speed_source === 'twin' ? ' †' : '');
   }
   if (col === 'infer_gmacs') return v.toFixed(3);
   if (col === 'param_count' || col === 'top5' || col === 'baseline_top1' || col === 'latency_p50_ms') return v.toFixed(2);
