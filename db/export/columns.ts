@@ -146,7 +146,7 @@ export function protocolLine(rows: readonly ExportRow[]): string {
 
 /** What the paper tables' numbers mean: said once, under every Markdown and LaTeX table. */
 export const STATISTICS_NOTE =
-  'Top-1 is the mean over n seeds ± the half-width of its 95% Student-t interval; the USI gain is the mean of paired differences (USI − baseline, seed by seed) ± its paired interval, (n.s.) where that interval contains 0; img/s ± the 95% interval of the timed iterations, † a baseline at its USI twin's measured speed (same graph, same weight shapes). The Pareto front is computed on the means.';
+  "Top-1 is the mean over n seeds ± the half-width of its 95% Student-t interval; the USI gain is the mean of paired differences (USI − baseline, seed by seed) ± its paired interval, (n.s.) where that interval contains 0; img/s ± the 95% interval of the timed iterations, † a baseline at its USI twin's measured speed (same graph, same weight shapes). The Pareto front is computed on the means.";
 
 /** The narrower table for papers (Markdown and LaTeX): header text and the column it shows. */
 export const PAPER_COLUMNS: ReadonlyArray<{ header: string; col: keyof ExportRow; align: 'l' | 'r' }> = [
