@@ -229,7 +229,7 @@ describe('model and runs pages', () => {
     expect(flagged).toHaveLength(2);
     expect(flagged[0]).toContain('-20.0%');
     await page.goto(`${base}/models/resnet_m`);
-    expect(await page.textContent('[data-testid="regression-summary"]')).toMatch(/^No night was more than 10% slower/);
+    expect(await page.textContent('[data-testid="regression-summary"]')).toMatch(/^No lasting slow-down of 10% or more/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'model.png'), fullPage: true });
   });
 
