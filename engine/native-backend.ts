@@ -171,10 +171,28 @@ export function registerNativeBackend(): Promise<NativeRegistration> {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Calls of the cpu backend's JS kernels from inside native kernels (inputs they do not take), by kernel name. */
+const cpuCalls = new Map<string, number>();
+
+/**
+ * The cpu kernels that native kernels hand inputs they do not take, and how often each ran, since
+ * the last call (which clears the count). A training step on native should leave this empty; the
+ * kernel test profiles steps with it.
+ */
+export function takeCpuFallbacks(): Map<string, number> {
+  const out = new Map(cpuCalls);
+  cpuCalls.clear();
+  return out;
+}
+
 function cpuKernel(name: string): tf.KernelFunc {
   const k = tf.getKernel(name, 'cpu');
   if (!k) throw new Error(`tfjs cpu backend has no ${name} kernel`);
-  return k.kernelFunc;
+  const run = k.kernelFunc;
+  return (args) => {
+    cpuCalls.set(name, (cpuCalls.get(name) ?? 0) + 1);
+    return run(args);
+  };
 }
 
 function values(backend: MathBackendCPU, t: TensorInfo): Float32Array | null {
@@ -404,15 +422,17 @@ function addNKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
   };
 }
 
-function unaryKernel(op: number, fallback: tf.KernelFunc, a: NativeAddon, alphaAttr?: string): tf.KernelFunc {
+function unaryKernel(op: number, fallback: tf.KernelFunc, a: NativeAddon, alphaAttr?: string, betaAttr?: string): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as MathBackendCPU;
     const { x } = args.inputs as Record<string, TensorInfo>;
     const xv = isF32(x) ? values(backend, x) : null;
     if (!xv || xv.length === 0) return fallback(args);
     const y = alloc(xv.length);
-    const alpha = alphaAttr ? Number((args.attrs as Record<string, unknown>)[alphaAttr] ?? 0) : 0;
-    if (!a.unary(op, xv, y, alpha)) return fallback(args);
+    const at = args.attrs as Record<string, unknown>;
+    const alpha = alphaAttr ? Number(at[alphaAttr] ?? 0) : 0;
+    const beta = betaAttr ? Number(at[betaAttr] ?? 0) : 0;
+    if (!a.unary(op, xv, y, alpha, beta)) return fallback(args);
     return backend.makeTensorInfo(x.shape, 'float32', y);
   };
 }
@@ -442,12 +462,23 @@ function tileKernel(fallback: tf.KernelFunc, a: NativeAddon): tf.KernelFunc {
     const backend = args.backend as MathBackendCPU;
     const { x } = args.inputs as Record<string, TensorInfo>;
     const reps = (args.attrs as Record<string, unknown>).reps as number[];
-    const xv = isF32(x) ? values(backend, x) : null;
-    if (!xv || x.shape.length === 0 || reps.length !== x.shape.length) return fallback(args);
+    if (x.shape.length === 0 || reps.length !== x.shape.length) return fallback(args);
     const shape = x.shape.map((d, i) => d * reps[i]);
-    const out = alloc(sizeOf(shape));
-    if (!a.tile(xv, x.shape, reps, out)) return fallback(args);
-    return backend.makeTensorInfo(shape, 'float32', out);
+    const xv = isF32(x) ? values(backend, x) : null;
+    if (xv) {
+      const out = alloc(sizeOf(shape));
+      if (!a.tile(xv, x.shape, reps, out)) return fallback(args);
+      return backend.makeTensorInfo(shape, 'float32', out);
+    }
+    // int32 and bool (tf.broadcastTo of a mask is a Tile): a strided copy over [rep, dim] pairs,
+    // the rep walking the output in steps of a whole input extent and the input not at all
+    const tv = typed(backend, x);
+    if (!tv || sizeOf(shape) === 0) return fallback(args);
+    const out = allocOf(x.dtype as PlainDtype, sizeOf(shape));
+    const xs = contiguousStrides(x.shape), os = contiguousStrides(shape);
+    a.stridedCopy(tv, out, x.shape.flatMap((d, i) => [reps[i], d]), 0, xs.flatMap((s) => [0, s]), 0,
+      os.flatMap((s, i) => [s * x.shape[i], s]));
+    return backend.makeTensorInfo(shape, x.dtype, out);
   };
 }
 
@@ -666,6 +697,207 @@ function batchNormTrainGradKernel(a: NativeAddon): tf.KernelFunc {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Data movement, comparisons, indexing and image kernels: what augmentation (crop, RandAugment,
+// mixup/cutmix), the loss and indexing run on every training step besides arithmetic.
+
+type Typed = Float32Array | Int32Array | Uint8Array;
+const DTYPE_ARRAY = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as const;
+type PlainDtype = keyof typeof DTYPE_ARRAY;
+
+/** Storage of a float32, int32 or bool tensor (null for complex or string ones). */
+function typed(backend: MathBackendCPU, t: TensorInfo): Typed | null {
+  if (!(t.dtype in DTYPE_ARRAY)) return null;
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array ? v : null;
+}
+
+/** Output storage of a dtype: float32 from the pool, the others fresh (rare and small). */
+function allocOf(dtype: PlainDtype, n: number): Typed {
+  return dtype === 'float32' ? alloc(n) : new DTYPE_ARRAY[dtype](n);
+}
+
+type Register = (name: string, make: (fallback: tf.KernelFunc) => tf.KernelFunc) => void;
+type Attrs = Record<string, unknown>;
+type Inputs = Record<string, TensorInfo>;
+
+/** A native kernel body: null where the inputs are not ones it takes (the cpu kernel runs instead). */
+function nativeOr(fallback: tf.KernelFunc, body: (backend: MathBackendCPU, inputs: Inputs, attrs: Attrs) => TensorInfo | null): tf.KernelFunc {
+  return (args) => body(args.backend as MathBackendCPU, args.inputs as Inputs, (args.attrs ?? {}) as Attrs) ?? fallback(args);
+}
+
+const CMP_OPS: Array<[string, number]> = [
+  ['Equal', 0], ['NotEqual', 1], ['Less', 2], ['LessEqual', 3], ['Greater', 4], ['GreaterEqual', 5], ['LogicalAnd', 6], ['LogicalOr', 7],
+];
+
+function registerDataKernels(add: Register, a: NativeAddon): void {
+  /** out = x walked from `offset` with `strides` over `shape` (Slice, Reverse). */
+  const walk = (backend: MathBackendCPU, x: TensorInfo, shape: number[], offset: number, strides: number[]) => {
+    const xv = typed(backend, x);
+    if (!xv || sizeOf(shape) === 0) return null;
+    const out = allocOf(x.dtype as PlainDtype, sizeOf(shape));
+    a.stridedCopy(xv, out, shape, offset, strides, 0, contiguousStrides(shape));
+    return backend.makeTensorInfo(shape, x.dtype, out);
+  };
+
+  add('Slice', (f) => nativeOr(f, (backend, { x }, at) => {
+    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, at.begin as number[], at.size as number[]);
+    const strides = contiguousStrides(x.shape);
+    return walk(backend, x, size, begin.reduce((acc, b, d) => acc + b * strides[d], 0), strides);
+  }));
+
+  add('Reverse', (f) => nativeOr(f, (backend, { x }, at) => {
+    if (x.shape.length === 0) return null;
+    const axes = tf.util.parseAxisParam(at.dims as number | number[], x.shape);
+    const strides = contiguousStrides(x.shape);
+    const offset = axes.reduce((acc, d) => acc + (x.shape[d] - 1) * strides[d], 0);
+    return walk(backend, x, x.shape, offset, strides.map((s, d) => (axes.includes(d) ? -s : s)));
+  }));
+
+  add('PadV2', (f) => nativeOr(f, (backend, { x }, at) => {
+    const paddings = at.paddings as Array<[number, number]>;
+    const xv = typed(backend, x);
+    if (!xv || xv.length === 0 || x.shape.length === 0) return null;
+    const shape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
+    const out = allocOf(x.dtype as PlainDtype, sizeOf(shape));
+    a.fillRange(out, Number(at.constantValue ?? 0), 0);
+    const strides = contiguousStrides(shape);
+    a.stridedCopy(xv, out, x.shape, 0, contiguousStrides(x.shape), paddings.reduce((acc, [before], d) => acc + before * strides[d], 0), strides);
+    return backend.makeTensorInfo(shape, x.dtype, out);
+  }));
+
+  add('Range', (f) => nativeOr(f, (backend, _inputs, at) => {
+    const start = Number(at.start), stop = Number(at.stop), dtype = at.dtype as PlainDtype;
+    let step = Number(at.step);
+    if (dtype !== 'float32' && dtype !== 'int32') return null;
+    // tfjs's rangeImpl: these give an empty range, and a falling range with step 1 counts down
+    if (start === stop || (start < stop && step < 0) || (stop < start && step > 1)) return backend.makeTensorInfo([0], dtype, allocOf(dtype, 0));
+    const n = Math.abs(Math.ceil((stop - start) / step));
+    if (stop < start && step === 1) step = -1;
+    const out = allocOf(dtype, n);
+    a.fillRange(out, start, step);
+    return backend.makeTensorInfo([n], dtype, out);
+  }));
+
+  for (const [name, value] of [['ZerosLike', 0], ['OnesLike', 1]] as const) {
+    add(name, (f) => nativeOr(f, (backend, { x }) => {
+      if (!(x.dtype in DTYPE_ARRAY)) return null;
+      const out = allocOf(x.dtype as PlainDtype, sizeOf(x.shape));
+      a.fillRange(out, value, 0);
+      return backend.makeTensorInfo(x.shape, x.dtype, out);
+    }));
+  }
+
+  add('Cast', (f) => nativeOr(f, (backend, { x }, at) => {
+    const dtype = at.dtype as PlainDtype;
+    const xv = typed(backend, x);
+    if (!xv || !(dtype in DTYPE_ARRAY)) return null;
+    if (dtype === x.dtype) {
+      // same dtype: the same storage under a new tensor, as tfjs's Identity does
+      backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype };
+    }
+    const out = allocOf(dtype, xv.length);
+    a.cast(xv, out);
+    return backend.makeTensorInfo(x.shape, dtype, out);
+  }));
+
+  for (const [name, op] of CMP_OPS) {
+    add(name, (f) => nativeOr(f, (backend, { a: A, b: B }) => {
+      const av = typed(backend, A), bv = typed(backend, B);
+      if (!av || !bv || A.dtype !== B.dtype) return null;
+      const shape = tf.broadcast_util.assertAndGetBroadcastShape(A.shape, B.shape);
+      const out = new Uint8Array(sizeOf(shape));
+      if (!a.compare(op, av, broadcastStrides(A.shape, shape), bv, broadcastStrides(B.shape, shape), out, shape)) return null;
+      return backend.makeTensorInfo(shape, 'bool', out);
+    }));
+  }
+
+  add('Select', (f) => nativeOr(f, (backend, { condition, t, e }) => {
+    const cv = typed(backend, condition), tv = typed(backend, t), ev = typed(backend, e);
+    if (!(cv instanceof Uint8Array) || !tv || !ev || t.dtype !== e.dtype || t.dtype === 'bool' || tv.length === 0) return null;
+    // one condition per element (tf.where broadcasts it so); tfjs's kernels index a per-row
+    // condition's t and e by row, which the cpu kernel keeps doing
+    if (cv.length !== tv.length) return null;
+    const out = allocOf(t.dtype as PlainDtype, tv.length);
+    a.select(cv, 1, tv as Float32Array | Int32Array, ev as Float32Array | Int32Array, out as Float32Array | Int32Array);
+    return backend.makeTensorInfo(t.shape, t.dtype, out);
+  }));
+
+  add('GatherV2', (f) => nativeOr(f, (backend, { x, indices }, at) => {
+    const xv = typed(backend, x), iv = typed(backend, indices);
+    if (!xv || x.dtype === 'bool' || !(iv instanceof Int32Array) || Number(at.batchDims ?? 0) !== 0 || x.shape.length === 0) return null;
+    const axis = tf.util.parseAxisParam(at.axis as number, x.shape)[0];
+    const shape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+    const { outer, inner } = aroundAxis(x.shape, axis);
+    const out = allocOf(x.dtype as PlainDtype, sizeOf(shape));
+    // false: an index out of range, which the cpu kernel reports
+    if (!a.gather(xv as Float32Array | Int32Array, [outer, x.shape[axis], inner], iv, out as Float32Array | Int32Array)) return null;
+    return backend.makeTensorInfo(shape, x.dtype, out);
+  }));
+
+  add('OneHot', (f) => nativeOr(f, (backend, { indices }, at) => {
+    const iv = typed(backend, indices), dtype = (at.dtype ?? 'int32') as PlainDtype;
+    const depth = Number(at.depth);
+    if (!(iv instanceof Int32Array) || (dtype !== 'float32' && dtype !== 'int32') || !(depth > 0)) return null;
+    const shape = [...indices.shape, depth];
+    const out = allocOf(dtype, sizeOf(shape));
+    a.oneHot(iv, depth, Number(at.onValue ?? 1), Number(at.offValue ?? 0), out as Float32Array | Int32Array);
+    return backend.makeTensorInfo(shape, dtype, out);
+  }));
+
+  add('Cumsum', (f) => nativeOr(f, (backend, { x }, at) => {
+    const xv = isF32(x) ? values(backend, x) : null;
+    if (!xv || xv.length === 0 || x.shape.length === 0) return null;
+    const axis = tf.util.parseAxisParam(at.axis as number, x.shape)[0];
+    const { outer, inner } = aroundAxis(x.shape, axis);
+    const out = alloc(xv.length);
+    a.cumsum(xv, out, [outer, x.shape[axis], inner], Boolean(at.exclusive), Boolean(at.reverse));
+    return backend.makeTensorInfo(x.shape, 'float32', out);
+  }));
+
+  add('UnsortedSegmentSum', (f) => nativeOr(f, (backend, { x, segmentIds }, at) => {
+    const xv = isF32(x) ? values(backend, x) : null, iv = typed(backend, segmentIds);
+    const segments = Number(at.numSegments);
+    if (!xv || !(iv instanceof Int32Array) || iv.length === 0 || xv.length % iv.length !== 0 || !(segments >= 0)) return null;
+    const shape = [segments, ...x.shape.slice(segmentIds.shape.length)];
+    const inner = xv.length / iv.length;
+    if (inner !== sizeOf(shape.slice(1))) return null;
+    const out = alloc(sizeOf(shape));
+    a.segmentSum(xv, iv, inner, segments, out);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  }));
+
+  add('CropAndResize', (f) => nativeOr(f, (backend, { image, boxes, boxInd }, at) => {
+    const iv = isF32(image) ? values(backend, image) : null, bv = isF32(boxes) ? values(backend, boxes) : null, ind = typed(backend, boxInd);
+    const [ch, cw] = at.cropSize as [number, number];
+    const method = at.method as string;
+    if (!iv || !bv || !(ind instanceof Int32Array) || (method !== 'bilinear' && method !== 'nearest') || iv.length === 0) return null;
+    const [n, h, w, c] = image.shape;
+    const nb = boxes.shape[0];
+    const shape = [nb, ch, cw, c];
+    if (sizeOf(shape) === 0) return null;
+    const out = alloc(sizeOf(shape));
+    a.cropAndResize(iv, bv, ind, out, [n, h, w, c, nb, ch, cw], method === 'nearest', Number(at.extrapolationValue ?? 0));
+    return backend.makeTensorInfo(shape, 'float32', out);
+  }));
+
+  const FILL_MODES = ['constant', 'reflect', 'wrap', 'nearest'];
+  add('Transform', (f) => nativeOr(f, (backend, { image, transforms }, at) => {
+    const iv = isF32(image) ? values(backend, image) : null, tv = isF32(transforms) ? values(backend, transforms) : null;
+    const mode = FILL_MODES.indexOf((at.fillMode as string | undefined) ?? 'constant');
+    const interp = at.interpolation as string;
+    if (!iv || !tv || mode < 0 || (interp !== 'bilinear' && interp !== 'nearest') || iv.length === 0) return null;
+    const [n, h, w, c] = image.shape;
+    const [oh, ow] = (at.outputShape as [number, number] | null | undefined) ?? [h, w];
+    if (tv.length !== 8 && tv.length !== 8 * n) return null;
+    const shape = [n, oh, ow, c];
+    const out = alloc(sizeOf(shape));
+    a.transform(iv, tv, out, [n, h, w, c, oh, ow], interp === 'nearest', mode, Number(at.fillValue ?? 0));
+    return backend.makeTensorInfo(shape, 'float32', out);
+  }));
+}
+
 function registerKernels(a: NativeAddon): void {
   const native = new Map<string, tf.KernelFunc>();
   const add = (name: string, make: (fallback: tf.KernelFunc) => tf.KernelFunc) => native.set(name, make(cpuKernel(name)));
@@ -679,14 +911,16 @@ function registerKernels(a: NativeAddon): void {
   add('DepthwiseConv2dNativeBackpropFilter', (f) => convBackpropFilter('depthwise', f, a));
   add('BatchMatMul', (f) => matMul(false, f, a));
   add('_FusedMatMul', (f) => matMul(true, f, a));
-  const bins: Array<[string, Addon.BinCode]> = [['Add', 0], ['Sub', 1], ['Multiply', 2], ['RealDiv', 3], ['Maximum', 4], ['Minimum', 5], ['SquaredDifference', 6]];
+  const bins: Array<[string, Addon.BinCode]> = [['Add', 0], ['Sub', 1], ['Multiply', 2], ['RealDiv', 3], ['Maximum', 4], ['Minimum', 5], ['SquaredDifference', 6], ['Pow', 10]];
   for (const [name, op] of bins) add(name, (f) => binaryKernel(op, f, a));
   add('AddN', (f) => addNKernel(f, a));
-  const uns: Array<[string, number, string?]> = [
+  const uns: Array<[string, number, string?, string?]> = [
     ['Relu', 0], ['Relu6', 1], ['Step', 2, 'alpha'], ['Square', 3], ['Sqrt', 4], ['Rsqrt', 5], ['Exp', 6], ['Log', 7], ['Neg', 8],
     ['Sigmoid', 9], ['Tanh', 10], ['Elu', 11], ['Abs', 12], ['Reciprocal', 13], ['Erf', 14], ['LeakyRelu', 15, 'alpha'],
+    ['Round', 16], ['Floor', 17], ['Ceil', 18], ['ClipByValue', 19, 'clipValueMin', 'clipValueMax'],
   ];
-  for (const [name, op, alpha] of uns) add(name, (f) => unaryKernel(op, f, a, alpha));
+  for (const [name, op, alpha, beta] of uns) add(name, (f) => unaryKernel(op, f, a, alpha, beta));
+  registerDataKernels(add, a);
   add('Sum', (f) => reduceKernel(0, false, 'axis', f, a));
   add('Mean', (f) => reduceKernel(0, true, 'axis', f, a));
   add('Max', (f) => reduceKernel(1, false, 'reductionIndices', f, a));

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "usibench_native",
-      "sources": ["src/addon.cc", "src/kernels.cc", "src/elementwise.cc", "src/parallel.cc", "src/winograd.cc"],
+      "sources": ["src/addon.cc", "src/kernels.cc", "src/elementwise.cc", "src/parallel.cc", "src/winograd.cc", "src/data.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-pthread"],
       "cflags_cc!": ["-O2"],
       "defines": ["NAPI_VERSION=8"],

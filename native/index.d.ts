@@ -23,13 +23,14 @@ export function batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, d
 /** In place: y[r, c] = act(y[r, c] + bias[c]). */
 export function biasAct(y: Float32Array, cols: number, bias: Float32Array | null, act: ActCode, alpha: number): void;
 /** 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference; gradients with a = dy, b = x:
- *  7 relu (dy * step(x)), 8 relu6 (dy * (0 < x <= 6)), 9 square (dy * 2x). */
-export type BinCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+ *  7 relu (dy * step(x)), 8 relu6 (dy * (0 < x <= 6)), 9 square (dy * 2x); 10 pow. */
+export type BinCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
 /** out (contiguous, outShape) = a op b, with a's and b's strides per output dim (0 = broadcast). */
 export function binary(op: BinCode, a: Float32Array, aStrides: readonly number[], b: Float32Array, bStrides: readonly number[], out: Float32Array, outShape: readonly number[]): boolean;
 /** 0 relu, 1 relu6, 2 step(alpha), 3 square, 4 sqrt, 5 rsqrt, 6 exp, 7 log, 8 neg, 9 sigmoid, 10 tanh,
- *  11 elu, 12 abs, 13 reciprocal, 14 erf, 15 leakyrelu(alpha). */
-export function unary(op: number, x: Float32Array, y: Float32Array, alpha: number): boolean;
+ *  11 elu, 12 abs, 13 reciprocal, 14 erf, 15 leakyrelu(alpha), 16 round (half to even), 17 floor, 18 ceil,
+ *  19 clip to [alpha, beta]. */
+export function unary(op: number, x: Float32Array, y: Float32Array, alpha: number, beta?: number): boolean;
 /** 0 sum, 1 max, 2 min over `axes` of a contiguous tensor; false for layouts it does not handle. */
 export function reduce(op: 0 | 1 | 2, x: Float32Array, shape: readonly number[], axes: readonly number[], out: Float32Array): boolean;
 export function tile(x: Float32Array, shape: readonly number[], reps: readonly number[], out: Float32Array): boolean;
@@ -50,3 +51,28 @@ export function transpose(x: Float32Array, shape: readonly number[], perm: reado
 export function softmax(x: Float32Array, cols: number, out: Float32Array): void;
 /** dst[dstOffset + r * dstStride + j] = src[srcOffset + r * srcStride + j] for r < rows, j < len. */
 export function copyRows(src: Float32Array, dst: Float32Array, dims: readonly [number, number, number, number, number, number]): void;
+
+/** float32, int32 and bool (Uint8Array) storage, as tfjs's cpu backend keeps it. */
+export type TypedStorage = Float32Array | Int32Array | Uint8Array;
+/** dst[dstOffset + Σ i_d dstStrides[d]] = src[srcOffset + Σ i_d srcStrides[d]] over `shape`; strides may be negative.
+ *  src and dst have one element size. */
+export function stridedCopy(src: TypedStorage, dst: TypedStorage, shape: readonly number[], srcOffset: number, srcStrides: readonly number[], dstOffset: number, dstStrides: readonly number[]): void;
+/** out[0] = start, out[i] = out[i - 1] + delta in out's type (delta 0: a fill). */
+export function fillRange(out: TypedStorage, start: number, delta: number): void;
+/** dst = src converted as tfjs casts (float -> int truncates; -> bool is x != 0). */
+export function cast(src: TypedStorage, dst: TypedStorage): void;
+/** 0 ==, 1 !=, 2 <, 3 <=, 4 >, 5 >=, 6 and, 7 or; out (bool) = a op b with broadcasting strides. */
+export function compare(op: number, a: TypedStorage, aStrides: readonly number[], b: TypedStorage, bStrides: readonly number[], out: Uint8Array, outShape: readonly number[]): boolean;
+/** out[i] = cond[floor(i / inner)] ? a[i] : b[i]. */
+export function select(cond: Uint8Array, inner: number, a: Float32Array | Int32Array, b: Float32Array | Int32Array, out: Float32Array | Int32Array): void;
+/** out[o, j, :] = x[o, indices[j], :] for x [outer, axis, inner]; false when an index is out of range. */
+export function gather(x: Float32Array | Int32Array, dims: readonly [number, number, number], indices: Int32Array, out: Float32Array | Int32Array): boolean;
+export function oneHot(indices: Int32Array, depth: number, on: number, off: number, out: Float32Array | Int32Array): void;
+/** Running sums along the middle axis of [outer, len, inner]. */
+export function cumsum(x: Float32Array, out: Float32Array, dims: readonly [number, number, number], exclusive: boolean, reverse: boolean): void;
+/** out [segments, inner] = Σ rows of x [ids.length, inner] with that id. */
+export function segmentSum(x: Float32Array, ids: Int32Array, inner: number, segments: number, out: Float32Array): void;
+/** tf.image.cropAndResize; dims [batch, h, w, c, boxes, cropH, cropW]. */
+export function cropAndResize(image: Float32Array, boxes: Float32Array, boxInd: Int32Array, out: Float32Array, dims: readonly number[], nearest: boolean, extrapolation: number): void;
+/** tf.image.transform; dims [batch, h, w, c, outH, outW]; fillMode 0 constant, 1 reflect, 2 wrap, 3 nearest. */
+export function transform(image: Float32Array, transforms: Float32Array, out: Float32Array, dims: readonly number[], nearest: boolean, fillMode: number, fillValue: number): void;

@@ -52,6 +52,23 @@ export interface TrainOptions {
   cacheDir?: string;
   /** Stop after this many epochs as if interrupted (a rerun resumes); for tests of resume. */
   stopAfterEpochs?: number;
+  /** When given, the step loop appends each step's time split here (bench:train). */
+  timings?: StepTiming[];
+}
+
+/**
+ * Milliseconds one step of the loop spent in each phase: waiting for the batch, augmentation
+ * (with normalisation), the teacher's forward pass, forward + backward + AdamW, the EMA update,
+ * and the rest (reading the loss, yielding to the event loop, the progress bar). Accurate on the
+ * CPU backends, whose kernels run synchronously; a GPU backend's queued work lands in later phases.
+ */
+export interface StepTiming {
+  data: number;
+  augment: number;
+  teacher: number;
+  step: number;
+  ema: number;
+  other: number;
 }
 
 export const RESULT_JSON = 'result.json';
@@ -102,6 +119,31 @@ async function withEmaWeights<T>(weights: tf.Variable[], ema: Ema, fn: () => Pro
 export function keptWeights(lastEval: EvalPair): { best: 'raw' | 'ema'; top1: number; top5: number } {
   const best = lastEval.ema.top1 > lastEval.raw.top1 ? 'ema' : 'raw';
   return { best, top1: lastEval[best].top1, top5: lastEval[best].top5 };
+}
+
+/** Times the loop's phases: start() as a step's batch arrives (the wait since the last end() is its data time). */
+function phaseClock() {
+  let last = performance.now();
+  let current: StepTiming | null = null;
+  return {
+    start(): StepTiming {
+      const now = performance.now();
+      current = { data: now - last, augment: 0, teacher: 0, step: 0, ema: 0, other: 0 };
+      last = now;
+      return current;
+    },
+    mark(phase: Exclude<keyof StepTiming, 'data' | 'other'>): void {
+      const now = performance.now();
+      current![phase] += now - last;
+      last = now;
+    },
+    end(split: StepTiming): StepTiming {
+      const now = performance.now();
+      split.other += now - last;
+      last = now;
+      return split;
+    },
+  };
 }
 
 export async function trainModel(opts: TrainOptions): Promise<TrainingRun> {
@@ -189,19 +231,25 @@ export async function trainModel(opts: TrainOptions): Promise<TrainingRun> {
       let lossSum = 0;
       let steps = 0;
       const epochStart = performance.now();
+      const clock = opts.timings ? phaseClock() : null;
       for await (const batch of dataset.batches('train', order)) {
+        const split = clock?.start();
         const step = epoch * stepsPerEpoch + steps;
         const lr = lrAt(schedule, step);
         const loss = tf.tidy(() => {
           const { images, targets } = augmentBatch(tf.tensor4d(batch.images, shape), batch.labels, info.numClasses, augment, augRng);
           const x = normalizeImages(images, info.mean, info.std);
+          clock?.mark('augment');
           const teacherLogits = teacher ? teacher.logits(images) : null; // same crop, same mix, own normalisation
+          clock?.mark('teacher');
           const { value, grads } = tf.variableGrads(
             () => usiLoss(model.apply(x, { training: true }) as tf.Tensor2D, targets, teacherLogits, recipe),
             trainable,
           );
           optimizer.step(trainable.map((v) => grads[v.name]), lr);
+          clock?.mark('step');
           ema.update();
+          clock?.mark('ema');
           return value;
         });
         lossSum += (await loss.data())[0];
@@ -212,6 +260,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainingRun> {
         // bar's redraw in a log) and signals get their turn between steps
         await new Promise((resolve) => setImmediate(resolve));
         bar?.update(step + 1, { epoch: `${epoch + 1}/${opts.epochs}`, loss: (lossSum / steps).toFixed(4), ips: ((steps * opts.batchSize) / seconds).toFixed(1) });
+        if (split) opts.timings!.push(clock!.end(split));
       }
       if (!Number.isFinite(lossSum)) throw new Error(`training diverged in epoch ${epoch + 1} (loss ${lossSum}); lower recipe.lr`);
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "data.h"
 #include "elementwise.h"
 #include "kernels.h"
 
@@ -288,15 +289,18 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return boolean(env, usn::binary(op, shape, A.data, as, B.data, bs, O.data));
 }
 
-// unary(op, x, y, alpha)
+// unary(op, x, y, alpha, beta?)
 napi_value Unary(napi_env env, napi_callback_info info) {
   Ctx c{env};
-  auto a = args(env, info, 4);
+  auto a = args(env, info, 5);
   int op = static_cast<int>(get_num(c, a[0], "op"));
   F32 x = get_f32(c, a[1], "x"), y = get_f32(c, a[2], "y");
   float alpha = static_cast<float>(get_num(c, a[3], "alpha"));
+  napi_valuetype bt;
+  napi_typeof(env, a[4], &bt);
+  float beta = bt == napi_undefined ? 0.f : static_cast<float>(get_num(c, a[4], "beta"));
   if (c.failed || !need(c, y, int64_t(x.length), "y")) return nullptr;
-  return boolean(env, usn::unary(op, x.data, y.data, int64_t(x.length), alpha));
+  return boolean(env, usn::unary(op, x.data, y.data, int64_t(x.length), alpha, beta));
 }
 
 // reduce(op, x, shape, reducedAxes, out): false when the layout is not one it handles.
@@ -508,6 +512,275 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// ---- data.h kernels: typed arrays of tfjs's three dtypes (float32, int32, bool as Uint8Array) ----
+
+struct TA {
+  void* data = nullptr;
+  int64_t length = 0;
+  int dtype = -1;  // usn::DType
+  int width = 0;   // bytes per element
+};
+
+TA get_ta(Ctx& c, napi_value v, const char* what) {
+  TA out;
+  if (c.failed) return out;
+  bool is_ta = false;
+  napi_is_typedarray(c.env, v, &is_ta);
+  if (is_ta) {
+    napi_typedarray_type type;
+    size_t len, off;
+    napi_value ab;
+    napi_get_typedarray_info(c.env, v, &type, &len, &out.data, &ab, &off);
+    out.length = int64_t(len);
+    if (type == napi_float32_array) out.dtype = usn::DT_F32, out.width = 4;
+    else if (type == napi_int32_array) out.dtype = usn::DT_I32, out.width = 4;
+    else if (type == napi_uint8_array) out.dtype = usn::DT_BOOL, out.width = 1;
+  }
+  if (out.dtype < 0) c.fail(std::string(what) + " must be a Float32Array, Int32Array or Uint8Array");
+  return out;
+}
+
+bool need_ta(Ctx& c, const TA& t, int64_t n, const char* what) {
+  if (c.failed) return false;
+  if (t.length < n) {
+    c.fail(std::string(what) + " is too short: " + std::to_string(t.length) + " < " + std::to_string(n));
+    return false;
+  }
+  return true;
+}
+
+bool same_type(Ctx& c, const TA& a, const TA& b, int dtype = -1) {
+  if (c.failed) return false;
+  if (a.dtype != b.dtype || (dtype >= 0 && a.dtype != dtype)) {
+    c.fail("typed arrays of the wrong element type");
+    return false;
+  }
+  return true;
+}
+
+// The lowest and highest element a strided walk over `shape` touches, relative to its offset.
+std::pair<int64_t, int64_t> reach(const std::vector<int64_t>& shape, const std::vector<int64_t>& strides) {
+  int64_t lo = 0, hi = 0;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    const int64_t e = strides[d] * (shape[d] - 1);
+    (e < 0 ? lo : hi) += e;
+  }
+  return {lo, hi};
+}
+
+// stridedCopy(src, dst, shape, srcOffset, srcStrides, dstOffset, dstStrides)
+napi_value StridedCopy(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 7);
+  TA src = get_ta(c, a[0], "src"), dst = get_ta(c, a[1], "dst");
+  auto shape = get_ints<int64_t>(c, a[2], "shape"), ss = get_ints<int64_t>(c, a[4], "srcStrides"), ds = get_ints<int64_t>(c, a[6], "dstStrides");
+  const int64_t so = int64_t(get_num(c, a[3], "srcOffset")), dof = int64_t(get_num(c, a[5], "dstOffset"));
+  if (c.failed) return nullptr;
+  if (src.width != dst.width || ss.size() != shape.size() || ds.size() != shape.size()) {
+    c.fail("stridedCopy: src and dst of one element size, one stride per dim");
+    return nullptr;
+  }
+  if (product(shape) <= 0) return undefined(env);
+  auto [slo, shi] = reach(shape, ss);
+  auto [dlo, dhi] = reach(shape, ds);
+  if (so + slo < 0 || so + shi >= src.length || dof + dlo < 0 || dof + dhi >= dst.length) {
+    c.fail("stridedCopy: the walk reaches outside src or dst");
+    return nullptr;
+  }
+  if (src.width == 4)
+    usn::strided_copy(static_cast<const uint32_t*>(src.data), so, ss, static_cast<uint32_t*>(dst.data), dof, ds, shape);
+  else
+    usn::strided_copy(static_cast<const uint8_t*>(src.data), so, ss, static_cast<uint8_t*>(dst.data), dof, ds, shape);
+  return undefined(env);
+}
+
+// fillRange(out, start, delta)
+napi_value FillRange(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 3);
+  TA out = get_ta(c, a[0], "out");
+  const double start = get_num(c, a[1], "start"), delta = get_num(c, a[2], "delta");
+  if (c.failed) return nullptr;
+  if (out.dtype == usn::DT_F32) usn::fill_range(static_cast<float*>(out.data), out.length, start, delta);
+  else if (out.dtype == usn::DT_I32) usn::fill_range(static_cast<int32_t*>(out.data), out.length, start, delta);
+  else usn::fill_range(static_cast<uint8_t*>(out.data), out.length, start, delta);
+  return undefined(env);
+}
+
+// cast(src, dst): the element types are the arrays'.
+napi_value Cast(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 2);
+  TA src = get_ta(c, a[0], "src"), dst = get_ta(c, a[1], "dst");
+  if (c.failed || !need_ta(c, dst, src.length, "dst")) return nullptr;
+  usn::cast(src.data, src.dtype, dst.data, dst.dtype, src.length);
+  return undefined(env);
+}
+
+// compare(op, a, aStrides, b, bStrides, out, outShape): a and b of one type, out a Uint8Array.
+napi_value Compare(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 7);
+  int op = static_cast<int>(get_num(c, a[0], "op"));
+  TA A = get_ta(c, a[1], "a"), B = get_ta(c, a[3], "b"), O = get_ta(c, a[5], "out");
+  auto as = get_ints<int64_t>(c, a[2], "aStrides"), bs = get_ints<int64_t>(c, a[4], "bStrides"), shape = get_ints<int64_t>(c, a[6], "outShape");
+  if (!same_type(c, A, B) || O.dtype != usn::DT_BOOL || as.size() != shape.size() || bs.size() != shape.size()) {
+    c.fail("compare: a and b of one type, a Uint8Array out, one stride per output dim");
+    return nullptr;
+  }
+  const int64_t n = product(shape);
+  if (n <= 0) return boolean(env, false);
+  auto [alo, ahi] = reach(shape, as);
+  auto [blo, bhi] = reach(shape, bs);
+  if (!need_ta(c, O, n, "out") || alo < 0 || blo < 0 || ahi >= A.length || bhi >= B.length) {
+    c.fail("compare: strides reach past a or b");
+    return nullptr;
+  }
+  bool ok;
+  if (A.dtype == usn::DT_F32) ok = usn::compare(op, shape, static_cast<const float*>(A.data), as, static_cast<const float*>(B.data), bs, static_cast<uint8_t*>(O.data));
+  else if (A.dtype == usn::DT_I32) ok = usn::compare(op, shape, static_cast<const int32_t*>(A.data), as, static_cast<const int32_t*>(B.data), bs, static_cast<uint8_t*>(O.data));
+  else ok = usn::compare(op, shape, static_cast<const uint8_t*>(A.data), as, static_cast<const uint8_t*>(B.data), bs, static_cast<uint8_t*>(O.data));
+  return boolean(env, ok);
+}
+
+// select(cond, inner, a, b, out): 32-bit a, b and out of one length, cond one value per `inner` of them.
+napi_value Select(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 5);
+  TA cond = get_ta(c, a[0], "cond"), A = get_ta(c, a[2], "a"), B = get_ta(c, a[3], "b"), O = get_ta(c, a[4], "out");
+  const int64_t inner = int64_t(get_num(c, a[1], "inner"));
+  if (!same_type(c, A, B) || !same_type(c, A, O) || cond.dtype != usn::DT_BOOL || A.width != 4 || inner <= 0 ||
+      A.length != B.length || A.length > O.length || cond.length * inner != A.length) {
+    c.fail("select: a Uint8Array cond of length n / inner, 32-bit a, b and out of length n");
+    return nullptr;
+  }
+  usn::select(static_cast<const uint8_t*>(cond.data), inner, static_cast<const uint32_t*>(A.data), static_cast<const uint32_t*>(B.data),
+              static_cast<uint32_t*>(O.data), A.length);
+  return undefined(env);
+}
+
+// gather(x, [outer, axis, inner], indices, out): false when an index is out of range.
+napi_value Gather(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 4);
+  TA x = get_ta(c, a[0], "x"), idx = get_ta(c, a[2], "indices"), out = get_ta(c, a[3], "out");
+  auto d = get_ints<int64_t>(c, a[1], "dims");
+  if (c.failed) return nullptr;
+  if (d.size() != 3 || x.width != 4 || !same_type(c, x, out) || idx.dtype != usn::DT_I32) {
+    c.fail("gather: dims [outer, axis, inner], 32-bit x and out, Int32Array indices");
+    return nullptr;
+  }
+  if (!need_ta(c, x, d[0] * d[1] * d[2], "x") || !need_ta(c, out, d[0] * idx.length * d[2], "out")) return nullptr;
+  return boolean(env, usn::gather(static_cast<const uint32_t*>(x.data), d[0], d[1], d[2], static_cast<const int32_t*>(idx.data), idx.length,
+                                  static_cast<uint32_t*>(out.data)));
+}
+
+// oneHot(indices, depth, on, off, out): out Float32Array or Int32Array.
+napi_value OneHot(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 5);
+  TA idx = get_ta(c, a[0], "indices"), out = get_ta(c, a[4], "out");
+  const int64_t depth = int64_t(get_num(c, a[1], "depth"));
+  const double on = get_num(c, a[2], "on"), off = get_num(c, a[3], "off");
+  if (c.failed) return nullptr;
+  if (idx.dtype != usn::DT_I32 || out.width != 4 || depth <= 0) {
+    c.fail("oneHot: Int32Array indices, a 32-bit out, a positive depth");
+    return nullptr;
+  }
+  if (!need_ta(c, out, idx.length * depth, "out")) return nullptr;
+  auto word = [&](double v) {
+    uint32_t w;
+    if (out.dtype == usn::DT_F32) {
+      float f = static_cast<float>(v);
+      std::memcpy(&w, &f, 4);
+    } else {
+      int32_t i = static_cast<int32_t>(v);
+      std::memcpy(&w, &i, 4);
+    }
+    return w;
+  };
+  usn::one_hot(static_cast<const int32_t*>(idx.data), idx.length, depth, word(on), word(off), static_cast<uint32_t*>(out.data));
+  return undefined(env);
+}
+
+// cumsum(x, out, [outer, len, inner], exclusive, reverse)
+napi_value Cumsum(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 5);
+  F32 x = get_f32(c, a[0], "x"), out = get_f32(c, a[1], "out");
+  auto d = get_ints<int64_t>(c, a[2], "dims");
+  bool exclusive = false, reverse = false;
+  napi_get_value_bool(env, a[3], &exclusive);
+  napi_get_value_bool(env, a[4], &reverse);
+  if (c.failed) return nullptr;
+  if (d.size() != 3 || product(d) <= 0) {
+    c.fail("cumsum: dims [outer, len, inner], all positive");
+    return nullptr;
+  }
+  if (!need(c, x, product(d), "x") || !need(c, out, product(d), "out")) return nullptr;
+  usn::cumsum(x.data, out.data, d[0], d[1], d[2], exclusive, reverse);
+  return undefined(env);
+}
+
+// segmentSum(x, ids, inner, segments, out)
+napi_value SegmentSum(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 5);
+  F32 x = get_f32(c, a[0], "x"), out = get_f32(c, a[4], "out");
+  TA ids = get_ta(c, a[1], "ids");
+  const int64_t inner = int64_t(get_num(c, a[2], "inner")), segs = int64_t(get_num(c, a[3], "segments"));
+  if (c.failed) return nullptr;
+  if (ids.dtype != usn::DT_I32 || inner <= 0 || segs < 0) {
+    c.fail("segmentSum: Int32Array ids, positive inner");
+    return nullptr;
+  }
+  if (!need(c, x, ids.length * inner, "x") || !need(c, out, segs * inner, "out")) return nullptr;
+  usn::segment_sum(x.data, static_cast<const int32_t*>(ids.data), ids.length, inner, segs, out.data);
+  return undefined(env);
+}
+
+// cropAndResize(image, boxes, boxInd, out, [batch, h, w, c, boxes, cropH, cropW], nearest, extrapolation)
+napi_value CropAndResize(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 7);
+  F32 img = get_f32(c, a[0], "image"), boxes = get_f32(c, a[1], "boxes"), out = get_f32(c, a[3], "out");
+  TA ind = get_ta(c, a[2], "boxInd");
+  auto d = get_ints<int64_t>(c, a[4], "dims");
+  bool nearest = false;
+  napi_get_value_bool(env, a[5], &nearest);
+  const float extra = static_cast<float>(get_num(c, a[6], "extrapolation"));
+  if (c.failed) return nullptr;
+  if (d.size() != 7 || ind.dtype != usn::DT_I32 || product(d) <= 0) {
+    c.fail("cropAndResize: 7 positive dims, Int32Array boxInd");
+    return nullptr;
+  }
+  if (!need(c, img, d[0] * d[1] * d[2] * d[3], "image") || !need(c, boxes, 4 * d[4], "boxes") || !need_ta(c, ind, d[4], "boxInd") ||
+      !need(c, out, d[4] * d[5] * d[6] * d[3], "out"))
+    return nullptr;
+  usn::crop_and_resize(img.data, boxes.data, static_cast<const int32_t*>(ind.data), out.data, d.data(), nearest, extra);
+  return undefined(env);
+}
+
+// transform(image, transforms, out, [batch, h, w, c, outH, outW], nearest, fillMode, fillValue)
+napi_value Transform(napi_env env, napi_callback_info info) {
+  Ctx c{env};
+  auto a = args(env, info, 7);
+  F32 img = get_f32(c, a[0], "image"), t = get_f32(c, a[1], "transforms"), out = get_f32(c, a[2], "out");
+  auto d = get_ints<int64_t>(c, a[3], "dims");
+  bool nearest = false;
+  napi_get_value_bool(env, a[4], &nearest);
+  const int mode = static_cast<int>(get_num(c, a[5], "fillMode"));
+  const float fill = static_cast<float>(get_num(c, a[6], "fillValue"));
+  if (c.failed) return nullptr;
+  if (d.size() != 6 || product(d) <= 0 || mode < 0 || mode > 3 || (t.length != 8 && int64_t(t.length) != 8 * d[0])) {
+    c.fail("transform: 6 positive dims, 8 or 8 x batch transform values, fill mode 0-3");
+    return nullptr;
+  }
+  if (!need(c, img, d[0] * d[1] * d[2] * d[3], "image") || !need(c, out, d[0] * d[4] * d[5] * d[3], "out")) return nullptr;
+  usn::transform(img.data, t.data, int64_t(t.length) == 8 * d[0] && d[0] > 1, out.data, d.data(), nearest, mode, fill);
+  return undefined(env);
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Ctx c{env};
   auto a = args(env, info, 1);
@@ -566,6 +839,17 @@ napi_value Init(napi_env env, napi_value exports) {
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"copyRows", nullptr, CopyRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"fillRange", nullptr, FillRange, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"cast", nullptr, Cast, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"compare", nullptr, Compare, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"select", nullptr, Select, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"oneHot", nullptr, OneHot, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"cumsum", nullptr, Cumsum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"segmentSum", nullptr, SegmentSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"cropAndResize", nullptr, CropAndResize, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"transform", nullptr, Transform, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

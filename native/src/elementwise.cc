@@ -13,15 +13,8 @@
 
 namespace usn {
 
-namespace {
-
 // Merges adjacent dims that every operand walks contiguously (or broadcasts over together), so a
 // [64, 32, 32, 16] + [16] add becomes a [65536, 16] loop with strides {16, 1} and {0, 1}.
-struct Walk {
-  std::vector<int64_t> dims;
-  std::vector<std::vector<int64_t>> strides;  // per operand, per dim
-};
-
 Walk collapse(const std::vector<int64_t>& dims, const std::vector<std::vector<int64_t>>& strides) {
   Walk w;
   const size_t ops = strides.size();
@@ -48,8 +41,21 @@ Walk collapse(const std::vector<int64_t>& dims, const std::vector<std::vector<in
   return w;
 }
 
+std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& shape) {
+  std::vector<int64_t> st(shape.size());
+  int64_t s = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    st[d] = s;
+    s *= shape[d];
+  }
+  return st;
+}
+
+namespace {
+
 template <int Op>
 inline float bin(float a, float b) {
+  if constexpr (Op == BIN_POW) return static_cast<float>(std::pow(double(a), double(b)));
   if constexpr (Op == BIN_ADD) return a + b;
   if constexpr (Op == BIN_SUB) return a - b;
   if constexpr (Op == BIN_MUL) return a * b;
@@ -148,14 +154,8 @@ void binary_impl(const Walk& w, const float* a, const float* b, float* out) {
 
 bool binary(int op, const std::vector<int64_t>& out_shape, const float* a, const std::vector<int64_t>& a_strides,
             const float* b, const std::vector<int64_t>& b_strides, float* out) {
-  std::vector<int64_t> o_strides(out_shape.size());
-  int64_t s = 1;
-  for (size_t d = out_shape.size(); d-- > 0;) {
-    o_strides[d] = s;
-    s *= out_shape[d];
-  }
   // The output is contiguous, so collapsing with it included keeps row starts computable as i * inner.
-  Walk w = collapse(out_shape, {a_strides, b_strides, o_strides});
+  Walk w = collapse(out_shape, {a_strides, b_strides, contiguous_strides(out_shape)});
   switch (op) {
     case BIN_ADD: binary_impl<BIN_ADD>(w, a, b, out); return true;
     case BIN_SUB: binary_impl<BIN_SUB>(w, a, b, out); return true;
@@ -167,13 +167,14 @@ bool binary(int op, const std::vector<int64_t>& out_shape, const float* a, const
     case BIN_RELU_GRAD: binary_impl<BIN_RELU_GRAD>(w, a, b, out); return true;
     case BIN_RELU6_GRAD: binary_impl<BIN_RELU6_GRAD>(w, a, b, out); return true;
     case BIN_SQUARE_GRAD: binary_impl<BIN_SQUARE_GRAD>(w, a, b, out); return true;
+    case BIN_POW: binary_impl<BIN_POW>(w, a, b, out); return true;
     default: return false;
   }
 }
 
 namespace {
 template <int Op>
-inline float un(float x, float alpha) {
+inline float un(float x, float alpha, float beta) {
   if constexpr (Op == UN_RELU) return x < 0.f ? 0.f : x;  // NaN passes, as in tfjs
   if constexpr (Op == UN_RELU6) return std::min(std::max(x, 0.f), 6.f);
   if constexpr (Op == UN_STEP) return std::isnan(x) ? NAN : (x > 0.f ? 1.f : alpha);
@@ -190,31 +191,42 @@ inline float un(float x, float alpha) {
   if constexpr (Op == UN_RECIPROCAL) return 1.f / x;
   if constexpr (Op == UN_ERF) return std::erf(x);
   if constexpr (Op == UN_LEAKY) return x >= 0.f ? x : alpha * x;
+  // tfjs's Round: halves to even, and the sign of a zero result as its floor/ceil give it
+  if constexpr (Op == UN_ROUND) {
+    const float base = std::floor(x), d = x - base;
+    if (d < 0.5f) return base;
+    if (d > 0.5f) return std::ceil(x);
+    return std::fmod(base, 2.f) == 0.f ? base : base + 1.f;
+  }
+  if constexpr (Op == UN_FLOOR) return std::floor(x);
+  if constexpr (Op == UN_CEIL) return std::ceil(x);
+  if constexpr (Op == UN_CLIP) return x > beta ? beta : (x < alpha ? alpha : x);  // NaN passes, as in tfjs
   return 0.f;
 }
 
 template <int Op>
-USN_HOT void un_range(const float* x, float* y, int64_t n, float alpha) {
-  for (int64_t i = 0; i < n; ++i) y[i] = un<Op>(x[i], alpha);
+USN_HOT void un_range(const float* x, float* y, int64_t n, float alpha, float beta) {
+  for (int64_t i = 0; i < n; ++i) y[i] = un<Op>(x[i], alpha, beta);
 }
 
 template <int Op>
-void unary_impl(const float* x, float* y, int64_t n, float alpha) {
+void unary_impl(const float* x, float* y, int64_t n, float alpha, float beta) {
   // Block the range so threads get contiguous, cache-friendly pieces.
   const int64_t block = 16384;
   parallel_for((n + block - 1) / block, double(block) * 2, [&](int64_t lo, int64_t hi, int) {
     const int64_t b = lo * block, e = std::min(n, hi * block);
-    un_range<Op>(x + b, y + b, e - b, alpha);
+    un_range<Op>(x + b, y + b, e - b, alpha, beta);
   });
 }
 }  // namespace
 
-bool unary(int op, const float* x, float* y, int64_t n, float alpha) {
+bool unary(int op, const float* x, float* y, int64_t n, float alpha, float beta) {
   switch (op) {
-#define USN_UN(OP) case OP: unary_impl<OP>(x, y, n, alpha); return true;
+#define USN_UN(OP) case OP: unary_impl<OP>(x, y, n, alpha, beta); return true;
     USN_UN(UN_RELU) USN_UN(UN_RELU6) USN_UN(UN_STEP) USN_UN(UN_SQUARE) USN_UN(UN_SQRT) USN_UN(UN_RSQRT)
     USN_UN(UN_EXP) USN_UN(UN_LOG) USN_UN(UN_NEG) USN_UN(UN_SIGMOID) USN_UN(UN_TANH) USN_UN(UN_ELU)
-    USN_UN(UN_ABS) USN_UN(UN_RECIPROCAL) USN_UN(UN_ERF) USN_UN(UN_LEAKY)
+    USN_UN(UN_ABS) USN_UN(UN_RECIPROCAL) USN_UN(UN_ERF) USN_UN(UN_LEAKY) USN_UN(UN_ROUND) USN_UN(UN_FLOOR)
+    USN_UN(UN_CEIL) USN_UN(UN_CLIP)
 #undef USN_UN
     default: return false;
   }

@@ -6,17 +6,29 @@ namespace usn {
 
 // The *_GRAD ops take a = dy and b = the forward input x: relu' = dy * step(x), relu6' = dy * (0 < x <= 6),
 // square' = dy * 2x, each the product tfjs-core's gradient builds from two or three kernels.
-enum BinOp { BIN_ADD = 0, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF, BIN_RELU_GRAD, BIN_RELU6_GRAD, BIN_SQUARE_GRAD };
+enum BinOp { BIN_ADD = 0, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF, BIN_RELU_GRAD, BIN_RELU6_GRAD, BIN_SQUARE_GRAD,
+             BIN_POW };
 enum UnOp {
   UN_RELU = 0, UN_RELU6, UN_STEP, UN_SQUARE, UN_SQRT, UN_RSQRT, UN_EXP, UN_LOG, UN_NEG, UN_SIGMOID, UN_TANH,
-  UN_ELU, UN_ABS, UN_RECIPROCAL, UN_ERF, UN_LEAKY
+  UN_ELU, UN_ABS, UN_RECIPROCAL, UN_ERF, UN_LEAKY, UN_ROUND, UN_FLOOR, UN_CEIL,
+  UN_CLIP  // alpha = lower bound, beta = upper bound
 };
+// Adjacent dims that every operand walks contiguously (or broadcasts over together) merged, so a
+// [64, 32, 32, 16] + [16] add becomes a [65536, 16] loop with strides {16, 1} and {0, 1}.
+struct Walk {
+  std::vector<int64_t> dims;
+  std::vector<std::vector<int64_t>> strides;  // per operand, per dim
+};
+Walk collapse(const std::vector<int64_t>& dims, const std::vector<std::vector<int64_t>>& strides);
+// Row-major strides of a contiguous tensor.
+std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& shape);
+
 enum RedOp { RED_SUM = 0, RED_MAX, RED_MIN };
 
 // out (contiguous, out_shape) = a op b; a_strides/b_strides are per output dim, 0 where broadcast.
 bool binary(int op, const std::vector<int64_t>& out_shape, const float* a, const std::vector<int64_t>& a_strides,
             const float* b, const std::vector<int64_t>& b_strides, float* out);
-bool unary(int op, const float* x, float* y, int64_t n, float alpha);
+bool unary(int op, const float* x, float* y, int64_t n, float alpha, float beta);
 bool reduce(int op, const std::vector<int64_t>& shape, const std::vector<bool>& reduced, const float* x, float* out);
 // out = x with its dims permuted (out dim d is x dim perm[d]).
 void transpose(const std::vector<int64_t>& shape, const std::vector<int64_t>& perm, const float* x, float* out);

@@ -157,11 +157,13 @@ function equalize(x: tf.Tensor4D): tf.Tensor4D {
   const rows = n * c;
   const pixels = h * w;
   return tf.tidy(() => {
-    // [rows, pixels] byte values, one row per (image, channel)
-    // transposed as floats, cast after: tfjs-webgpu's Transpose shader mistypes int32 data
-    const bytes = tf.transpose(tf.clipByValue(toByte(x), 0, 255).reshape([n, pixels, c]), [0, 2, 1]).reshape([rows, pixels]).toInt();
-    const bins = tf.add(bytes, tf.mul(tf.range(0, rows, 1, 'int32').reshape([rows, 1]), tf.scalar(256, 'int32'))).flatten() as tf.Tensor1D;
-    const hist = tf.unsortedSegmentSum(tf.onesLike(bins).toFloat(), bins, rows * 256).reshape([rows, 256]);
+    // [rows, pixels] byte values, one row per (image, channel), offset by 256 per row: each row's
+    // histogram gets its own 256 segments. Computed as floats (exact: below 2^24) and cast once:
+    // tfjs-webgpu's Transpose shader mistypes int32 data, and int32 arithmetic has no native kernels.
+    const bytes = tf.transpose(tf.clipByValue(toByte(x), 0, 255).reshape([n, pixels, c]), [0, 2, 1]).reshape([rows, pixels]);
+    const binValues = tf.add(bytes, tf.range(0, rows * 256, 256, 'float32').reshape([rows, 1])).flatten();
+    const bins = binValues.toInt() as tf.Tensor1D;
+    const hist = tf.unsortedSegmentSum(tf.onesLike(binValues), bins, rows * 256).reshape([rows, 256]);
     const levels = tf.range(0, 256, 1, 'float32').reshape([1, 256]);
     const present = tf.greater(hist, 0).toFloat();
     const last = tf.max(tf.sub(tf.mul(present, tf.add(levels, 1)), 1), 1, true); // highest level in use

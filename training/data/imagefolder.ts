@@ -1,8 +1,9 @@
 /**
  * Any ImageFolder tree (`train/<class>/…`, `val/<class>/…` or `test/<class>/…`; JPEG, PNG, WebP),
- * streamed: opening lists file names only, and batches are decoded on demand with `sharp`, a
- * bounded number of images at a time and at most `prefetch` batches ahead of the consumer, so an
- * ImageNet-sized folder never has to fit in memory.
+ * streamed: opening lists file names only, and batches are decoded on demand with `sharp` (on a
+ * worker thread, decoder.ts, so decoding overlaps the training step), a bounded number of images
+ * at a time and at most `prefetch` batches ahead of the consumer, so an ImageNet-sized folder never
+ * has to fit in memory.
  *
  * Policies:
  * - Channels: always 3. Greyscale images are expanded to RGB (as torchvision's
@@ -29,6 +30,7 @@ async function loadSharp(): Promise<typeof Sharp> {
 }
 import { UsageError } from '../../common/errors.js';
 import { checkResolution } from './memory.js';
+import { decoder } from './decoder.js';
 import { balancedSubset, batchSlices, checkBatchOptions, checkLimit, epochOrder } from './order.js';
 import type { Batch, BatchOptions, Dataset, DatasetInfo, OpenOptions, Split } from './types.js';
 
@@ -41,6 +43,9 @@ export interface ImageFolderOptions extends OpenOptions {
   concurrency?: number;
   /** Batches decoded ahead of the one being consumed. */
   prefetch?: number;
+  /** Decode on the main thread instead of the decoder thread (for A/B measurements; default: env
+   *  USIBENCH_DECODE_THREAD=main, else the decoder thread). */
+  mainThread?: boolean;
 }
 
 export interface ImageFolderDataset extends Dataset {
@@ -113,8 +118,24 @@ export async function decodeImage(file: string, res: number): Promise<Buffer> {
   }
 }
 
+/** NHWC floats in [0,1] of `files`, each decoded by decodeImage, at most the limiter's count at once. */
+export async function decodeFiles(files: string[], res: number, limiter: Limiter): Promise<Float32Array> {
+  const pixels = res * res * 3;
+  const images = new Float32Array(files.length * pixels);
+  await Promise.all(
+    files.map((file, b) =>
+      limiter.run(async () => {
+        const data = await decodeImage(file, res);
+        const off = b * pixels;
+        for (let i = 0; i < pixels; i++) images[off + i] = data[i] / 255;
+      }),
+    ),
+  );
+  return images;
+}
+
 /** Runs async jobs with at most `limit` in flight (sharp queues everything it is given otherwise). */
-class Limiter {
+export class Limiter {
   private active = 0;
   private waiting: Array<() => void> = [];
   constructor(private readonly limit: number) {}
@@ -177,29 +198,21 @@ export async function openImageFolder(rootArg: string, opts: ImageFolderOptions 
     trainSize: subsets.train.length,
     testSize: subsets.test.length,
   };
-  const limiter = new Limiter(opts.concurrency ?? Math.max(2, os.availableParallelism()));
+  const concurrency = opts.concurrency ?? Math.max(2, os.availableParallelism());
   const prefetch = opts.prefetch ?? 2;
   let decoded = 0;
-  const pixels = res * res * 3;
+  const mainLimiter = new Limiter(concurrency);
+  const mainThread = opts.mainThread ?? process.env.USIBENCH_DECODE_THREAD === 'main';
 
   async function decodeBatch(split: Split, slice: Int32Array): Promise<Batch> {
     const list = lists[split];
     const members = subsets[split];
     const size = slice.length;
-    const images = new Float32Array(size * pixels);
-    const labels = new Int32Array(size);
-    await Promise.all(
-      Array.from(slice, (pos, b) =>
-        limiter.run(async () => {
-          const idx = members[pos];
-          const data = await decodeImage(list.files[idx], res);
-          decoded++;
-          labels[b] = list.labels[idx];
-          const off = b * pixels;
-          for (let i = 0; i < pixels; i++) images[off + i] = data[i] / 255;
-        }),
-      ),
-    );
+    const idx = Array.from(slice, (pos) => members[pos]);
+    const files = idx.map((i) => list.files[i]);
+    const images = mainThread ? await decodeFiles(files, res, mainLimiter) : await decoder().decode(files, res, concurrency);
+    decoded += size;
+    const labels = Int32Array.from(idx, (i) => list.labels[i]);
     return { images, labels, size };
   }
 
