@@ -2,32 +2,25 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../common/rng.js';
 import { openDataset } from '../data/index.js';
-import { extractShared, tempDir } from '../data/test-support.js';
+import { fixtureImages } from '../data/test-support.js';
 import type { AugmentConfig } from './config.js';
 import { sampleCropBox } from './crop.js';
 import { augmentBatch, USI_AUGMENT } from './index.js';
-import fs from 'node:fs';
 
 const NONE: AugmentConfig = { randomResizedCrop: null, hflip: false, randAugment: null, mix: null };
 let mnist: { x: tf.Tensor4D; y: Int32Array };
 let colour: { x: tf.Tensor4D; y: Int32Array };
-let work: string;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   const ds = await openDataset('mnist', { trainLimit: 16, resolution: 24 });
   const b = (await ds.batches('train', { batchSize: 16 })[Symbol.asyncIterator]().next()).value!;
   mnist = { x: tf.tensor4d(b.images, [16, 24, 24, 1]), y: b.labels };
-  work = tempDir('augment');
-  const root = await extractShared('imagenette-mini.tar.gz', work);
-  const cds = await openDataset(`imagefolder:${root}`, { resolution: 24, testLimit: 16 });
+  const cds = await openDataset(`imagefolder:${fixtureImages.imagenette}`, { resolution: 24, testLimit: 16 });
   const cb = (await cds.batches('test', { batchSize: 16 })[Symbol.asyncIterator]().next()).value!;
   colour = { x: tf.tensor4d(cb.images, [16, 24, 24, 3]), y: cb.labels };
 });
-afterAll(() => {
-  tf.dispose([mnist.x, colour.x]);
-  fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => tf.dispose([mnist.x, colour.x]));
 
 describe('augmentBatch with the USI setting', () => {
   it.each([['greyscale', () => mnist], ['colour', () => colour]] as const)('%s: shape kept, values in [0,1], target rows sum to 1, reproducible by seed', (_n, get) => {

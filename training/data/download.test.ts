@@ -10,7 +10,7 @@ import { isUsageError } from '../../common/errors.js';
 import { fetchCifar10 } from './cifar10.js';
 import { openDataset } from './index.js';
 import { FASHION_SYSTEM_DIR, fetchFashionMnist, openFashionMnist } from './mnist.js';
-import { extractShared, tempDir } from './test-support.js';
+import { fixtureImages, tempDir } from './test-support.js';
 import type { Batch } from './types.js';
 
 /** URL path -> file served; everything else is a 404. */
@@ -93,8 +93,8 @@ describe.skipIf(!fs.existsSync(FASHION_SYSTEM_DIR))('fashion-mnist download from
 
 describe('cifar10 binary release from a local mirror', () => {
   it('downloads the archive, checks its md5, extracts it, reads the records back as the images they came from', async () => {
-    // a miniature binary release made from real CIFAR-10 images (the JPEG copy in ../shared)
-    const jpegRoot = await extractShared('cifar10-jpeg.tar.gz', work, (p) => /\/000[0-2]\.jpg$/.test(p));
+    // a miniature binary release made from real CIFAR-10 images (the JPEG fixture)
+    const jpegRoot = fixtureImages.cifar10;
     const classes = fs.readdirSync(path.join(jpegRoot, 'train')).sort();
     const pixelsOf = async (file: string) => sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer();
     const record = async (split: string, cls: number, n: number) => {
