@@ -1,7 +1,7 @@
 /**
  * The ONNX Runtime runtime: the model exported by bench/onnx, run by onnxruntime-node with full
  * graph optimisation. The CPU provider ships inside the package; CUDA and TensorRT are present
- * only where the package's install step could download them (not with onnxruntime-node-install=skip).
+ * only where the package's install step could download them (not with ONNXRUNTIME_NODE_INSTALL=skip).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,7 +67,7 @@ export async function onnxRuntime(onnx: Uint8Array, inputShape: number[], opts: 
   if (!providerInstalled(ort, provider as OrtProvider))
     throw new UsageError(
       `ONNX Runtime provider '${provider}' is not installed; reinstall onnxruntime-node on a machine with internet and CUDA ` +
-        `(without onnxruntime-node-install=skip in .npmrc), or use --backend cpu`,
+        `(npm ci without ONNXRUNTIME_NODE_INSTALL=skip), or use --backend cpu`,
     );
   const cpu = cpuInfo();
   const threads = opts.threads ?? cpu.cores;
