@@ -1,5 +1,5 @@
 /**
- * The USI recipe (../shared/docs/USI.md) as one plain value: every backbone trains with exactly
+ * The USI recipe (docs/USI.md) as one plain value: every backbone trains with exactly
  * these numbers. Overrides are global (one `Partial<Recipe>` for a whole run or roster), never
  * per family, and every override changes the recipe hash that identifies the run.
  */
