@@ -61,3 +61,17 @@ export function currentAllocation(env: Env = process.env): Allocation | null {
     partition: env.SLURM_JOB_PARTITION || null,
   });
 }
+
+/**
+ * A nightly that ran on Slurm, as its nightly_runs row keeps it (in `summary.slurm`): the plan and
+ * which submission of it, and the Slurm ids of the batch jobs submitted (an array counts once).
+ */
+export const SlurmNightlySchema = z
+  .object({
+    planId: z.string().min(1),
+    submission: z.number().int().positive(),
+    jobIds: z.array(z.string().min(1)),
+  })
+  .strict();
+
+export type SlurmNightly = z.infer<typeof SlurmNightlySchema>;

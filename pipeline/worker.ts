@@ -116,11 +116,12 @@ async function main(): Promise<void> {
   const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as WorkerJobFile;
   watchParent();
   let result: WorkerResult;
+  const startedAt = new Date().toISOString();
   try {
-    result = { ok: true, output: await runWorkerJob(spec.job, spec.ctx) };
+    result = { ok: true, output: await runWorkerJob(spec.job, spec.ctx), startedAt, endedAt: new Date().toISOString() };
   } catch (err) {
     process.stderr.write(`${err instanceof Error && err.stack ? err.stack : errorMessage(err)}\n`);
-    result = { ok: false, error: errorMessage(err) };
+    result = { ok: false, error: errorMessage(err), startedAt, endedAt: new Date().toISOString() };
   }
   writeFileAtomic(spec.resultFile, JSON.stringify(result));
   // tfjs keeps handles open; the result is on disk, so leave now.
