@@ -189,9 +189,13 @@ async function follow(dbFile: string, planPath: string, submission: Submission, 
   const t0 = Date.parse(submission.submittedAt);
   const bar = opts.progress ? createProgress('nightly (slurm)', jobs.length, 'jobs | done {done} queued {queued} failed {failed} skipped {skipped}') : null;
   let last: ImportSummary;
+  let imported = 0;
   try {
     for (;;) {
       last = importOnce(dbFile, planPath, submission);
+      // Report what this follower imported over all its passes, not the last pass alone.
+      imported += last.imported;
+      last = { ...last, imported, alreadyImported: last.alreadyImported - (imported - last.imported) };
       const settledCount = jobs.length - last.pending;
       bar?.update(settledCount, { done: settledCount - last.failed - last.skipped, queued: last.pending, failed: last.failed, skipped: last.skipped });
       if (last.settled) break;
