@@ -84,16 +84,19 @@ export function readPlanFile(file: string): { plan: PlanFile; config: NightlyCon
   return { plan, config, jobs };
 }
 
-/** Every plan in a work dir, newest first. */
-export function plansIn(workDir: string): string[] {
-  const root = path.join(path.resolve(workDir), 'slurm');
-  let names: string[];
+/** The names in a directory; none when it does not exist yet. */
+function entries(dir: string): string[] {
   try {
-    names = fs.readdirSync(root);
+    return fs.readdirSync(dir);
   } catch {
     return [];
   }
-  return names
+}
+
+/** Every plan in a work dir, newest first. */
+export function plansIn(workDir: string): string[] {
+  const root = path.join(path.resolve(workDir), 'slurm');
+  return entries(root)
     .map((n) => path.join(root, n, 'plan.json'))
     .filter((f) => fs.existsSync(f))
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
@@ -109,13 +112,7 @@ export function writeSubmission(slurmDir: string, s: Submission): void {
 
 /** The plan's submissions, oldest first. */
 export function readSubmissions(slurmDir: string): Submission[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(slurmDir);
-  } catch {
-    return [];
-  }
-  return names
+  return entries(slurmDir)
     .map((n) => n.match(/^submission-(\d+)\.json$/))
     .filter((m): m is RegExpMatchArray => m !== null)
     .map((m) => Number(m[1]))
