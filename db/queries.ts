@@ -8,6 +8,7 @@
  *   precision, batch, resolution), since numbers across protocols are not comparable.
  */
 import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
+import { SlurmNightlySchema, type Allocation, type SlurmNightly } from '../common/allocation.js';
 import type { Family } from '../training/models/registry.js';
 import type { Db } from './index.js';
 import { computeCohorts, computeGains, type Cohort, type Gain, type GainInputRun, type TrainingMode } from './gains.js';
@@ -483,6 +484,8 @@ export interface NightlySummaryRow {
   host: string;
   preset: string | null;
   jobs: { total: number; succeeded: number; failed: number; skipped: number };
+  /** Set for a nightly submitted to Slurm: its plan, submission and batch job ids. */
+  slurm: SlurmNightly | null;
 }
 
 /** Recent nightly runs, newest first, with their job counts. */
@@ -500,13 +503,24 @@ export function listNightlies(db: Db, limit = 50): NightlySummaryRow[] {
       host: r.host,
       preset: r.preset,
       jobs: { total: js.length, succeeded: count('succeeded'), failed: count('failed'), skipped: count('skipped') },
+      slurm: SlurmNightlySchema.safeParse(r.summary?.slurm).data ?? null,
     };
   });
 }
 
-/** The jobs of one nightly, in the order they were planned. */
+/** The jobs of one nightly, in the order they were planned, each with where its result was made (null: here, or no result this night). */
 export function nightlyJobs(db: Db, nightlyId: number) {
-  return db.select().from(jobs).where(eq(jobs.nightlyId, nightlyId)).orderBy(asc(jobs.id)).all();
+  const where = new Map<string, Allocation | null>();
+  for (const t of [trainingRuns, benchmarkResults] as const) {
+    for (const r of db.select({ key: t.jobKey, allocation: t.allocation }).from(t).where(eq(t.nightlyId, nightlyId)).all()) where.set(r.key, r.allocation);
+  }
+  return db
+    .select()
+    .from(jobs)
+    .where(eq(jobs.nightlyId, nightlyId))
+    .orderBy(asc(jobs.id))
+    .all()
+    .map((j) => ({ ...j, allocation: where.get(j.key) ?? null }));
 }
 
 /** SQLite's data_version: changes whenever another connection commits, so a reader knows its cache is stale. */

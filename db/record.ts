@@ -13,6 +13,7 @@ import crypto from 'node:crypto';
 import { and, desc, eq, getTableColumns, isNull, type Table } from 'drizzle-orm';
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { AllocationSchema } from '../common/allocation.js';
 import { CurvePointSchema } from '../training/checkpoint.js';
 import type { Db } from './index.js';
 import { benchmarkResults, datasets, environments, models, recipes, teachers, trainingRuns } from './schema.js';
@@ -28,8 +29,8 @@ export type DatasetFacts = z.infer<typeof DatasetFactsSchema>;
 export const EnvironmentFactsSchema = createInsertSchema(environments, { versions: z.record(z.string(), z.string()) }).omit({ id: true, hash: true, firstSeen: true });
 export type EnvironmentFacts = z.infer<typeof EnvironmentFactsSchema>;
 
-/** Where a job ran when a scheduler placed it (see common/allocation.ts); null when run locally. */
-export const AllocationJsonSchema = z.record(z.string(), z.union([z.string(), z.number(), z.null()])).nullable();
+/** Where a job ran when a scheduler placed it (common/allocation.ts); null when run locally. */
+export const AllocationJsonSchema = AllocationSchema.nullable();
 
 /** What a job adds to the result it stores (the result itself does not know why it was made). */
 const JOB_COLUMNS = { id: true, jobKey: true, nightlyId: true, environmentId: true, createdAt: true, allocation: true } as const;

@@ -9,6 +9,7 @@
  */
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ProtocolRecord } from '../bench/protocol.js';
+import type { Allocation } from '../common/allocation.js';
 import type { CurvePoint } from '../training/checkpoint.js';
 
 export const models = sqliteTable('models', {
@@ -186,8 +187,8 @@ export const trainingRuns = sqliteTable(
 /** The protocol record stored with each benchmark result: exactly what the harness produced. */
 export type ProtocolJson = ProtocolRecord;
 
-/** Where a job ran when a scheduler placed it (common/allocation.ts). */
-export type AllocationJson = Record<string, string | number | null> | null;
+/** Where a job ran when a scheduler placed it (common/allocation.ts); null when run locally. */
+export type AllocationJson = Allocation | null;
 
 export const benchmarkResults = sqliteTable(
   'benchmark_results',

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../common/atomic.js';
 import type { PlannedJob } from './plan.js';
 import { readWorkerResult, type JobContext, type JobOutput, type JobRunner, type WorkerResult } from './runner.js';
 import type { WorkerJobFile } from './worker.js';
+import { RESULT_FILE } from './work-dir.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-entry.js');
 
@@ -33,7 +34,7 @@ export class ChildProcessRunner implements JobRunner {
     fs.mkdirSync(ctx.outDir, { recursive: true });
     fs.mkdirSync(path.dirname(ctx.logFile), { recursive: true });
     const jobFile = path.join(ctx.outDir, 'job.json');
-    const resultFile = path.join(ctx.outDir, 'job-result.json');
+    const resultFile = path.join(ctx.outDir, RESULT_FILE);
     fs.rmSync(resultFile, { force: true });
     const spec: WorkerJobFile = { job, ctx, resultFile };
     writeFileAtomic(jobFile, JSON.stringify(spec, null, 2));

@@ -3,19 +3,40 @@
  * a crash visibly: a new nightly finds the row, checks whether that process still lives, and takes
  * over only from a dead one, marking the dead run 'interrupted'.
  */
+import fs from 'node:fs';
 import { and, eq, inArray } from 'drizzle-orm';
 import { UsageError } from '../common/errors.js';
 import type { Db } from '../db/index.js';
 import { jobs, nightlyRuns, pipelineLock } from '../db/schema.js';
 
+/**
+ * The state letter of a process in /proc/<pid>/stat (R, S, D, Z, …), or null where there is no
+ * /proc. The command name in parentheses may hold spaces and parentheses, so read after the last ')'.
+ */
+export function processState(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the process still runs. A process killed by SIGKILL stays in the process table as a
+ * zombie until its parent reaps it, and `kill(pid, 0)` succeeds on a zombie: a restart at once
+ * (Slurm's requeue, systemd's Restart=) would be refused by a dead owner. Its state in /proc tells.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const state = processState(pid);
+  // Z: exited, not yet reaped; X: being torn down. No /proc (not Linux): the signal's answer stands.
+  return state !== 'Z' && state !== 'X';
 }
 
 export interface LockRequest {

@@ -9,7 +9,7 @@ import { closeDb, openDb } from '../db/index.js';
 import { resultRows } from '../db/queries.js';
 import { benchmarkResults, jobs, nightlyRuns, pipelineLock, teachers, trainingRuns } from '../db/schema.js';
 import { validateConfig } from './config.js';
-import { acquireNightlyLock } from './lock.js';
+import { acquireNightlyLock, processAlive, processState } from './lock.js';
 import { runNightly, type NightlyOptions } from './nightly.js';
 import { planJobs } from './plan.js';
 import { FakeRunner, TEST_CONFIG, fakeTop1, type FakeOptions } from './__fixtures__/fake-runner.js';
@@ -159,6 +159,32 @@ describe('nightly pipeline', () => {
     expect(c.nightlies.map((n) => n.status)).toEqual(['interrupted', 'succeeded']);
     expect(c.jobs.filter((j) => j.nightlyId === 1 && j.status === 'running')).toEqual([]);
     expectOneResultPerJob();
+  });
+
+  it('restarts at once after a SIGKILL, while the killed nightly is a zombie not yet reaped', async () => {
+    // The nightly's parent is a `sleep` that never reaps it (the shell forks it, then execs sleep),
+    // like a supervisor that has not yet collected its dead child: kill(pid, 0) still succeeds.
+    const marker = path.join(dir, 'hung');
+    const fixture = path.join(import.meta.dirname, '__fixtures__', 'kill-child.ts');
+    const parent = spawn('/bin/sh', ['-c', '"$0" "$@" & exec sleep 300', process.execPath, '--import', 'tsx', fixture, dbFile, path.join(dir, 'work'), marker], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 40_000;
+      while (!fs.existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(fs.existsSync(marker)).toBe(true);
+      const pid = counts().lock[0].pid;
+      expect(processAlive(pid)).toBe(true);
+      process.kill(pid, 'SIGKILL');
+      while (processState(pid) !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(processState(pid)).toBe('Z');
+      const s = await run().done;
+      expect(processState(pid)).toBe('Z'); // still unreaped: the restart did not wait for it
+      expect(s.status).toBe('succeeded');
+      expect(s.counts).toEqual({ succeeded: 6, failed: 0, skipped: 3 });
+      expect(counts().nightlies.map((n) => n.status)).toEqual(['interrupted', 'succeeded']);
+      expectOneResultPerJob();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('a write error in one job loses and duplicates nothing; the rerun finishes only that job', async () => {

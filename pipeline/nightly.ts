@@ -21,6 +21,7 @@ import { planJobs, type JobKind, type PlannedJob } from './plan.js';
 import type { DepInfo, JobRunner } from './runner.js';
 import { estimateWall, formatEstimate } from './estimate.js';
 import { alreadyDone, depInfo, resultText, storeOutput } from './store.js';
+import { jobLogFile, jobOutDir } from './work-dir.js';
 
 export interface NightlyOptions {
   config: NightlyConfig;
@@ -73,10 +74,6 @@ export interface NightlySummary {
 export function checkRoster(config: NightlyConfig): void {
   for (const name of config.roster) getModelEntry(name);
   if (config.teacher.model) getModelEntry(config.teacher.model);
-}
-
-function safeName(label: string): string {
-  return label.replace(/[^a-zA-Z0-9._-]+/g, '_').slice(0, 60);
 }
 
 export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> {
@@ -173,8 +170,8 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
       const info = depInfo(db, plan.find((j) => j.key === key)!);
       if (info) deps[key] = info;
     }
-    const logFile = path.join(workDir, 'logs', `nightly-${nightlyId}`, `${safeName(job.label)}-${job.key.slice(-8)}.log`);
-    const outDir = path.join(workDir, 'runs', job.key);
+    const logFile = jobLogFile(path.join(workDir, 'logs', `nightly-${nightlyId}`), job);
+    const outDir = jobOutDir(workDir, job.key);
     markJob(job, 'running');
     if (job.exclusive) exclusiveRunning = true;
     const p = runner

@@ -17,9 +17,12 @@ export const JobOutputSchema = z.discriminatedUnion('kind', [
 ]);
 export type JobOutput = z.infer<typeof JobOutputSchema>;
 
+/** When the job's process ran it: a Slurm nightly's importer has no other clock on its tasks. */
+const ranAt = { startedAt: z.iso.datetime().optional(), endedAt: z.iso.datetime().optional() };
+
 export const WorkerResultSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), output: JobOutputSchema }),
-  z.object({ ok: z.literal(false), error: z.string() }),
+  z.object({ ok: z.literal(true), output: JobOutputSchema, ...ranAt }),
+  z.object({ ok: z.literal(false), error: z.string(), ...ranAt }),
 ]);
 export type WorkerResult = z.infer<typeof WorkerResultSchema>;
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { benchmarkModel } from '../bench/index.js';
+import { currentAllocation } from '../common/allocation.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { errorMessage } from '../common/errors.js';
 import type { BackendName } from '../engine/index.js';
@@ -36,7 +37,7 @@ async function runTeacher(inputs: TeacherInputs): Promise<JobOutput> {
     backend: inputs.trainBackend as BackendName | 'auto',
     quiet: false,
   });
-  return { kind: 'teacher', run, allocation: null };
+  return { kind: 'teacher', run, allocation: currentAllocation() };
 }
 
 async function runTrain(inputs: TrainInputs, ctx: JobContext): Promise<JobOutput> {
@@ -60,7 +61,7 @@ async function runTrain(inputs: TrainInputs, ctx: JobContext): Promise<JobOutput
     recipe: inputs.recipe,
     backend: inputs.trainBackend as BackendName | 'auto',
   });
-  return { kind: 'train', run, allocation: null };
+  return { kind: 'train', run, allocation: currentAllocation() };
 }
 
 async function runBench(inputs: BenchInputs, ctx: JobContext): Promise<JobOutput> {
@@ -79,7 +80,7 @@ async function runBench(inputs: BenchInputs, ctx: JobContext): Promise<JobOutput
     minIters: inputs.minIters,
     warmupTime: inputs.warmupTime,
   });
-  return { kind: 'bench', bench, allocation: null };
+  return { kind: 'bench', bench, allocation: currentAllocation() };
 }
 
 export async function runWorkerJob(job: PlannedJob, ctx: JobContext): Promise<JobOutput> {
@@ -115,11 +116,12 @@ async function main(): Promise<void> {
   const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as WorkerJobFile;
   watchParent();
   let result: WorkerResult;
+  const startedAt = new Date().toISOString();
   try {
-    result = { ok: true, output: await runWorkerJob(spec.job, spec.ctx) };
+    result = { ok: true, output: await runWorkerJob(spec.job, spec.ctx), startedAt, endedAt: new Date().toISOString() };
   } catch (err) {
     process.stderr.write(`${err instanceof Error && err.stack ? err.stack : errorMessage(err)}\n`);
-    result = { ok: false, error: errorMessage(err) };
+    result = { ok: false, error: errorMessage(err), startedAt, endedAt: new Date().toISOString() };
   }
   writeFileAtomic(spec.resultFile, JSON.stringify(result));
   // tfjs keeps handles open; the result is on disk, so leave now.

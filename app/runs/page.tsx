@@ -1,5 +1,6 @@
 import { listNightlies, nightlyJobs } from '../../db/queries.js';
 import EmptyState from '../components/EmptyState.js';
+import { formatAllocation, formatExecutor } from '../lib/allocation.js';
 import { siteDb } from '../lib/data.js';
 import { formatSeconds } from '../lib/format.js';
 
@@ -35,6 +36,7 @@ export default function RunsPage() {
             <th className="text">Preset</th>
             <th className="text">Commit</th>
             <th className="text">Host</th>
+            <th className="text">Executor</th>
           </tr>
         </thead>
         <tbody>
@@ -56,6 +58,7 @@ export default function RunsPage() {
                 <code>{r.gitCommit.slice(0, 10)}</code>
               </td>
               <td className="text">{r.host}</td>
+              <td className="text">{formatExecutor(r.slurm)}</td>
             </tr>
           ))}
         </tbody>
@@ -86,6 +89,7 @@ function JobList({ nightlyId }: { nightlyId: number }) {
           <th className="text">Job</th>
           <th className="text">Status</th>
           <th>Time</th>
+          <th className="text">Where</th>
           <th className="text">Error</th>
         </tr>
       </thead>
@@ -96,6 +100,7 @@ function JobList({ nightlyId }: { nightlyId: number }) {
             <td className="text">{j.label}</td>
             <td className={`text status-${j.status}`}>{j.status}</td>
             <td>{j.startedAt ? formatSeconds(wallSeconds(j.startedAt, j.endedAt, Date.now())) : '—'}</td>
+            <td className="text">{formatAllocation(j.allocation)}</td>
             <td className="text" title={j.error ?? undefined}>
               {j.error ? j.error.slice(0, 120) : ''}
             </td>
