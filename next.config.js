@@ -1,9 +1,8 @@
 /**
  * Puts V8's explicit compile hint at the top of the client chunk that holds plotly.js: Chromium then
  * compiles all its functions on a background thread while the file streams in, instead of one by
- * one on the main thread at their first call, most of them during the chart's first draw (a
- * stand-alone first draw of 1,000 points 330 -> 240 ms, the redraw with both variants 340 -> 280).
- * Only that chunk: the page's other scripts are smaller, and compiling what they never call would
+ * one on the main thread at their first call, most of them during the chart's first draw (bench:site
+ * measures the first draw and the redraw). Only that chunk: the page's other scripts are smaller, and compiling what they never call would
  * compete for the cores with everything else. Added after minification, which drops comments.
  */
 class PlotlyCompileHintPlugin {
@@ -54,10 +53,10 @@ const nextConfig = {
     return config;
   },
   // The site is served to a browser on the same machine or LAN (`usibench serve` listens on
-  // 127.0.0.1 unless told otherwise): gzipping every response, the 1.2 MB plotly chunk on each first
+  // 127.0.0.1 unless told otherwise): gzipping every response, the plotly chunk on each first
   // visit, cost CPU on the cores the browser was using and saved no transfer time worth having
-  // (bench:site A/B at load 4.6, 8 tries: default view interactive 1.87 -> 1.59 s, both variants
-  // 1.67 -> 1.66 s). Behind a proxy on a slow link, let the proxy compress.
+  // (an interleaved bench:site A/B: the default view became interactive sooner without it). Behind
+  // a proxy on a slow link, let the proxy compress.
   compress: false,
   poweredByHeader: false,
   reactStrictMode: true,

@@ -29,7 +29,7 @@ export const NATIVE_BACKEND = 'native';
 /**
  * Output storage that native kernels recycle. A training step allocates a few hundred MB of
  * activation-sized outputs and drops them all again; as fresh external ArrayBuffers they made V8
- * run a mark-compact every ~100 ms ("external memory pressure"), 5-8 ms each. Storage made here
+ * run frequent mark-compacts ("external memory pressure"), each one a pause inside the step. Storage made here
  * goes back to a free list (by exact length: a training step asks for the same sizes every time)
  * when the last tensor holding it is disposed, unless it may be visible outside the backend: read
  * by readSync/read (dataSync, data, arraySync, bufferSync all go there), or registered as a view

@@ -68,7 +68,7 @@ export const NightlyConfigSchema = z
         warmupTime: z.number().nonnegative().default(0.25),
       })
       .strict(),
-    /** Checkpoints, trained models, ONNX files and job logs (default: ./usibench-work). */
+    /** Checkpoints, trained models, job results and logs, the Slurm plan (default: ./usibench-work). */
     workDir: z.string().min(1).default('usibench-work'),
   })
   .strict();

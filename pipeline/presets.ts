@@ -20,10 +20,10 @@ export const PRESETS: Record<PresetName, NightlyConfigInput> = {
     trainLimit: 2048,
     testLimit: 1000,
     seeds: SEEDS_QUICK,
-    // The students run side by side, one job per core, each on wasm (one thread): measured here,
-    // back to back, the eight student jobs took 240 s on wasm against 290 s on the native addon,
-    // whose jobs each spread over every core and contend (the nightly 159 s against 186 s). The
-    // teacher trains alone, so it takes the best backend available: native where it built.
+    // The students run side by side, one job per core, each on wasm (one thread): measured back to
+    // back on a 2-core machine, the student jobs finished sooner on wasm than on the native addon,
+    // whose jobs each spread over every core and contend (figures in the commit that chose this).
+    // The teacher trains alone, so it takes the best backend available: native where it built.
     trainBackend: 'wasm',
     teacher: { model: 'resnet18_s', epochs: 4, backend: 'auto' },
     // The smallest member of each family.

@@ -2,8 +2,8 @@
 /**
  * A Plotly figure. plotly.js touches `window` on import, so it is loaded only in the browser, once;
  * the server renders an empty box of the right size and the figure fills it. The basic bundle
- * (scatter, bar, pie) is a quarter of the full one: parsing the full 4.6 MB bundle was most of the
- * chart page's time to interactive. Imported on demand, not statically: a static import (its chunk
+ * (scatter, bar, pie) is a quarter of the full one: parsing the full bundle was most of the chart
+ * page's time to interactive. Imported on demand, not statically: a static import (its chunk
  * among the page's scripts) made hydration wait for it and measured slower on a busy machine.
  */
 import { useEffect, useRef, useState } from 'react';

@@ -63,7 +63,7 @@ export function selectedRows(db: Db, selection: Selection, variant: ParsedFilter
 /**
  * What the pages read from the database, kept until it changes: the selectors' values, and the
  * chart's points per selection. The site only reads, and a nightly writes once a night; reading
- * them again was about 45 ms of every chart page's server time with 2,000 results. SQLite's
+ * them again on every request was most of a chart page's server time on a large database. SQLite's
  * data_version changes whenever another connection commits, so a nightly's results show on the
  * next request.
  */

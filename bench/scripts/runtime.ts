@@ -22,9 +22,9 @@ const BATCH = 64;
 const RES = 32;
 const REPEATS = 3;
 /**
- * Per repeat. tfjs-wasm takes ~0.45 s a batch here, so a 4 s repeat was 8 samples and one
- * seconds-long slow spell of the host moved its median by tens of percent; 20 s keeps the
- * whole run under three minutes.
+ * Per repeat. tfjs-wasm takes a large fraction of a second a batch, so a short repeat is a handful
+ * of samples and one seconds-long slow spell of the host moves its median a lot; 20 s keeps the
+ * whole run to a few minutes.
  */
 const { values: opts } = parseArgs({ options: { 'min-time': { type: 'string', default: '20' } } });
 const MIN_TIME = Number(opts['min-time']);

@@ -807,8 +807,8 @@ napi_value Info(napi_env env, napi_callback_info) {
 napi_value Init(napi_env env, napi_value exports) {
 #if defined(__GLIBC__)
   // tfjs's cpu storage allocates a fresh Float32Array for every op's output; glibc serves blocks
-  // over its mmap threshold with new pages, whose first-touch faults cost more than the op itself
-  // (8 MB: ~2,000 faults). Serving them from the heap, and not trimming it back, lets freed
+  // over its mmap threshold with new pages, whose first-touch faults (one per 4 KB page) cost more
+  // than the op itself. Serving them from the heap, and not trimming it back, lets freed
   // tensors' memory be reused warm.
   static bool tuned = false;
   if (!tuned) {

@@ -25,7 +25,7 @@ extern std::atomic<int> g_threads;
 // the process; participant ids stay below `participants`, for per-thread partial buffers). Pieces
 // are handed out from a shared counter, so a thread the OS descheduled (another process on its
 // core) does not hold the others up: whoever is running takes the next piece. Spawning threads per
-// call cost 0.15-0.25 ms each on a 2-core VM, more than a 1 MB elementwise op, and a training step
+// call cost more than a whole elementwise op on an activation-sized tensor, and a training step
 // makes hundreds of parallel calls. One job at a time owns the workers: a call made while another
 // thread's job runs (two JS workers using the addon), or from inside a job, returns false and the
 // caller runs everything itself, so our own threads never oversubscribe the cores.
