@@ -111,4 +111,18 @@ describe('job plan', () => {
     expect(benches).toHaveLength(4 * 2);
     expect(benches.filter((b) => b.inputs.kind === 'bench' && b.inputs.model === 'mixer_s').every((b) => b.deps[0] === mixer[0].key)).toBe(true);
   });
+
+  it('trains the teacher and every run with the config\'s profile, and keys the jobs by it', async () => {
+    const { baselineRecipe, recipeHash, resolveRecipe } = await import('../training/recipe/recipe.js');
+    const cfg = validateConfig({ ...PRESETS.quick, seeds: 1, profile: 'light' }, 'q');
+    const plan = planJobs(cfg, 'v1');
+    expect(plan[0].inputs.kind === 'teacher' && plan[0].inputs.recipe).toEqual({ profile: 'light' });
+    const train = plan.flatMap((j) => (j.inputs.kind === 'train' ? [j.inputs] : []));
+    expect(new Set(train.map((t) => t.recipeHash))).toEqual(new Set([recipeHash(resolveRecipe({ profile: 'light' })), recipeHash(baselineRecipe({ profile: 'light' }))]));
+    const other = planJobs(validateConfig({ ...PRESETS.quick, seeds: 1, profile: 'plain' }, 'q'), 'v1');
+    expect(plan.every((j, i) => j.key !== other[i].key)).toBe(true);
+    expect(validateConfig({ ...PRESETS.quick, profile: undefined }, 'q').profile).toBe('usi');
+    expect(() => validateConfig({ ...PRESETS.quick, profile: 'strong' }, 'q')).toThrowError(/profile: /);
+    expect(() => validateConfig({ ...PRESETS.quick, recipe: { profile: 'light' } }, 'q')).toThrowError(/recipe: the profile is the top-level field `profile`/);
+  });
 });

@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { UsageError, errorMessage } from '../common/errors.js';
 import { parseOrUsage, wholeNumber } from '../common/validate.js';
+import { PROFILE_NAMES } from '../training/recipe/profiles.js';
 import { MIN_TRAIN_BATCH } from '../training/train.js';
 
 const positiveInt = z.number().int().positive();
@@ -57,8 +58,16 @@ export const NightlyConfigSchema = z
     /** Also train each backbone without KD, to measure the USI gain. */
     baselines: z.boolean().default(true),
     train: z.object({ epochs: positiveInt, batchSize: wholeNumber(MIN_TRAIN_BATCH, `a whole number ≥ ${MIN_TRAIN_BATCH} (batch norm needs at least ${MIN_TRAIN_BATCH} images a batch)`) }).strict(),
+    /**
+     * The recipe profile (training/recipe/profiles.ts) every backbone and the teacher train with:
+     * `usi` is the reference; the presets for small images name theirs.
+     */
+    profile: z.enum(PROFILE_NAMES).default('usi'),
     /** Global recipe overrides (training/recipe/recipe.ts fields); the same for every backbone. */
-    recipe: z.record(z.string(), z.unknown()).default({}),
+    recipe: z
+      .record(z.string(), z.unknown())
+      .refine((r) => !('profile' in r), 'the profile is the top-level field `profile`, not a recipe override; move it there')
+      .default({}),
     bench: z
       .object({
         batchSize: positiveInt,

@@ -79,7 +79,7 @@ export function hashInputs(value: unknown): string {
 }
 
 export function planJobs(config: NightlyConfig, codeVersion: string): PlannedJob[] {
-  const recipe = config.recipe as Partial<Recipe>;
+  const recipe = { ...(config.recipe as Partial<Recipe>), profile: config.profile };
   const common = {
     dataset: config.dataset,
     resolution: config.resolution,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
 import { numberFlag, parseFlags, wholeNumberFlag } from '../../common/validate.js';
 import type { BackendName } from '../../engine/index.js';
+import { PROFILE_NAMES, RECIPE_PROFILES } from '../../training/recipe/profiles.js';
 import type { Recipe } from '../../training/recipe/recipe.js';
 import type { TrainingRun } from '../../db/record.js';
 import { MIN_TRAIN_BATCH, trainModel, type TrainOptions } from '../../training/train.js';
@@ -30,6 +31,7 @@ const TrainFlagsSchema = z.object({
   alphaKd: numberFlag().optional(),
   temperature: numberFlag().optional(),
   kdOnly: z.boolean().optional(),
+  profile: z.enum(PROFILE_NAMES, { error: `must be one of ${PROFILE_NAMES.join(', ')}` }).optional(),
   cacheDir: z.string().optional(),
   json: z.boolean().optional(),
 });
@@ -39,6 +41,7 @@ type TrainFlags = z.input<typeof TrainFlagsSchema>;
 export function trainOptionsFromFlags(raw: TrainFlags): TrainOptions {
   const flags = parseFlags(TrainFlagsSchema, raw);
   const recipe: Partial<Recipe> = {};
+  if (flags.profile !== undefined) recipe.profile = flags.profile;
   if (flags.alphaKd !== undefined) recipe.alphaKd = flags.alphaKd;
   if (flags.temperature !== undefined) recipe.temperature = flags.temperature;
   if (flags.kdOnly) recipe.kdOnly = true;
@@ -72,7 +75,7 @@ export function formatTrainResult(r: TrainingRun): string {
   const lines = [
     `${r.model} (${r.modelFacts.family}, ${(r.modelFacts.params ?? 0).toLocaleString('en-US')} params) on ${r.dataset} at ${r.resolution}px, ${r.epochs} epochs, batch ${r.batchSize}, seed ${r.seed}`,
     `teacher: ${r.teacher ? `${r.teacher.model} (top-1 ${pct(r.teacher.top1)}) ${r.teacher.dir}` : 'none (baseline, alphaKd 0)'}`,
-    `recipe ${r.recipeHash.slice(0, 12)}  backend ${r.backend}  ${(r.wallSeconds / 60).toFixed(1)} min`,
+    `recipe ${r.recipeHash.slice(0, 12)} (profile ${String(r.recipe.profile)})  backend ${r.backend}  ${(r.wallSeconds / 60).toFixed(1)} min`,
     '',
     'weights  top-1    top-5',
     `raw      ${pct(r.top1Raw).padEnd(8)} ${pct(r.top5Raw)}${r.best === 'raw' ? '  (kept)' : ''}`,
@@ -106,6 +109,7 @@ export function register(program: Command): void {
     .option('--alpha-kd <x>', 'recipe override: KD weight (default 5; 0 = baseline)')
     .option('--temperature <t>', 'recipe override: KD softmax temperature (default 1)')
     .option('--kd-only', 'recipe override: learn from the teacher only, no ground-truth term')
+    .option('--profile <name>', `recipe profile, the same for every backbone: ${PROFILE_NAMES.map((p) => `'${p}' ${RECIPE_PROFILES[p].description}`).join('; ')} (default 'usi')`)
     .option('--cache-dir <dir>', 'where datasets and teachers are cached (default $USIBENCH_CACHE or ~/.cache/usibench)')
     .option('--json', 'print the training run record as JSON instead of the table')
     .action(async (flags: TrainFlags) => {

@@ -6,9 +6,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
-import { USI_AUGMENT, type AugmentConfig } from '../augment/index.js';
+import type { AugmentConfig } from '../augment/index.js';
+import { PROFILE_NAMES, RECIPE_PROFILES, type ProfileName } from './profiles.js';
 
 export interface Recipe {
+  /** Which profile (profiles.ts) the augmentation comes from; `usi` is the reference. */
+  profile: ProfileName;
   /** Weight of the KD term; 0 is the baseline: the same recipe without a teacher. */
   alphaKd: number;
   /** Softmax temperature of the KD term (the KL term is multiplied by τ², see kd-loss.ts). */
@@ -40,6 +43,7 @@ export interface Recipe {
  * batch 1024 on ImageNet is a half-life of about 17k steps, 4.5% of the run.
  */
 export const USI_RECIPE: Readonly<Recipe> = Object.freeze({
+  profile: 'usi',
   alphaKd: 5,
   temperature: 1,
   kdOnly: false,
@@ -54,7 +58,7 @@ export const USI_RECIPE: Readonly<Recipe> = Object.freeze({
   cooldownFraction: 10 / 310,
   emaDecay: null,
   emaHalfLifeFraction: 0.045,
-  augment: USI_AUGMENT,
+  augment: RECIPE_PROFILES.usi.augment,
 });
 
 const KEYS = Object.keys(USI_RECIPE) as Array<keyof Recipe>;
@@ -91,14 +95,21 @@ const RecipeChecks = z
     }
   });
 
-/** The defaults with global overrides applied, checked. Unknown keys are refused (a typo must not silently do nothing). */
+/**
+ * The defaults with global overrides applied, checked. The profile's values come first, so a field
+ * set beside it still wins. Unknown keys are refused (a typo must not silently do nothing).
+ */
 export function resolveRecipe(overrides: Partial<Recipe> = {}): Recipe {
   for (const key of Object.keys(overrides)) {
     if (!KEYS.includes(key as keyof Recipe)) {
       throw new UsageError(`unknown recipe field '${key}'; the fields are ${KEYS.join(', ')}`);
     }
   }
-  const r: Recipe = { ...USI_RECIPE, ...overrides };
+  const profile = overrides.profile ?? USI_RECIPE.profile;
+  if (!PROFILE_NAMES.includes(profile)) {
+    throw new UsageError(`unknown recipe profile '${String(profile)}'; the profiles are ${PROFILE_NAMES.join(', ')}`);
+  }
+  const r: Recipe = { ...USI_RECIPE, augment: RECIPE_PROFILES[profile].augment, ...overrides, profile };
   // every message names its field and the fix, so the first problem is the one line to show
   const checked = RecipeChecks.safeParse(r);
   if (!checked.success) throw new UsageError(checked.error.issues[0].message);
