@@ -7,6 +7,7 @@ import { closeDb, openDb, type Db } from './index.js';
 import { chartRows, filterValues, frontierRows, modelHistory, resultRows, usiGains, type ChartRow } from './queries.js';
 import { recordBenchmark, recordTrainingRun } from './record.js';
 import { benchmarkResults, trainingRuns } from './schema.js';
+import { recipeHash, resolveRecipe } from '../training/recipe/recipe.js';
 
 let dir: string;
 let db: Db;
@@ -107,6 +108,25 @@ describe('queries', () => {
     expect(v.datasets).toEqual(['mnist']);
     expect(v.batchSizes).toEqual([64]);
     expect(v.families).toEqual(['cnn', 'mlp', 'mobile', 'transformer']);
+    // the seed's recipes predate profiles: they were the reference
+    expect(v.profiles).toEqual(['usi']);
+  });
+
+  it('keeps each recipe profile a protocol of its own: its own rows, newest and front', () => {
+    seedResults(db);
+    // a later night trains resnet_a with the light profile: slower and less accurate than the usi
+    // resnet_a, it would be off a front shared with it and would replace it as "newest"
+    const light = resolveRecipe({ profile: 'light' });
+    const stamp = { jobKey: 'train:resnet_a:usi:light', pairKey: 'pair:resnet_a:light', cohortKey: 'cohort:resnet_a:light' };
+    const runId = recordTrainingRun(db, ...training('resnet_a', 'usi', 0.9, null, { ...stamp, recipeHash: recipeHash(light), recipe: light }));
+    recordBenchmark(db, ...bench('resnet_a', runId, 'tfjs', 50, null, { jobKey: 'bench:resnet_a:light' }));
+    const rows = resultRows(db, { runtime: 'tfjs' });
+    const resnets = rows.filter((r) => r.model === 'resnet_a').map((r) => [r.profile, r.top1, r.onFrontier]);
+    expect(resnets.sort()).toEqual([['light', 0.9, true], ['usi', 0.98, true]]);
+    expect(resultRows(db, { runtime: 'tfjs', profile: 'light' }).map((r) => r.model)).toEqual(['resnet_a']);
+    expect(resultRows(db, { runtime: 'tfjs', profile: 'usi' }).map((r) => r.model).sort()).toEqual(['mixer_d', 'mobile_b', 'resnet_a', 'vit_c']);
+    expect(filterValues(db).profiles).toEqual(['light', 'usi']);
+    expect(chartRows(db, { runtime: 'tfjs', profile: 'light' }).map((r) => r.profile)).toEqual(['light']);
   });
 
   it('stores a job result once per night however often it is recorded', () => {

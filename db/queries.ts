@@ -4,22 +4,24 @@
  * - a result row is one benchmark result joined with the training run it measured and its model;
  * - by default only the newest result per (model, training mode, dataset, protocol) is kept, and
  *   only successful ones;
- * - the Pareto front is computed within each protocol group (dataset, device, runtime, backend,
- *   precision, batch, resolution), since numbers across protocols are not comparable.
+ * - the Pareto front is computed within each protocol group (dataset, recipe profile, device,
+ *   runtime, backend, precision, batch, resolution), since numbers across protocols are not comparable.
  */
-import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { SlurmNightlySchema, type Allocation, type SlurmNightly } from '../common/allocation.js';
 import type { Family } from '../training/models/registry.js';
 import type { Db } from './index.js';
 import { computeCohorts, computeGains, type Cohort, type Gain, type GainInputRun, type TrainingMode } from './gains.js';
 import { paretoMask } from './pareto.js';
-import { benchmarkResults, jobs, models, nightlyRuns, trainingRuns, type ProtocolJson } from './schema.js';
+import { benchmarkResults, jobs, models, nightlyRuns, recipes, trainingRuns, type ProtocolJson } from './schema.js';
 
 export type { TrainingMode };
 export type SpeedSource = 'measured' | 'twin';
 
 export interface ResultFilter {
   dataset?: string;
+  /** Recipe profile (training/recipe/profiles.ts) the measured weights were trained with. */
+  profile?: string;
   device?: string;
   runtime?: string;
   backend?: string;
@@ -68,6 +70,8 @@ export interface ResultRow {
   precision: string;
   batchSize: number;
   resolution: number;
+  /** The recipe profile of the training run; null for a benchmark of an untrained model. */
+  profile: string | null;
   imagesPerSec: number | null;
   /** Half-width of the 95 % interval of the throughput (from the timed iterations' relative margin of error). */
   imagesPerSecCi95: number | null;
@@ -99,10 +103,10 @@ export interface ResultRow {
 }
 
 /** The fields that make two results comparable; the Pareto front and "newest" are taken within one group. */
-export type ProtocolGroup = Pick<ResultRow, 'dataset' | 'device' | 'runtime' | 'backend' | 'precision' | 'batchSize' | 'resolution'>;
+export type ProtocolGroup = Pick<ResultRow, 'dataset' | 'profile' | 'device' | 'runtime' | 'backend' | 'precision' | 'batchSize' | 'resolution'>;
 
 export function protocolGroupKey(r: ProtocolGroup): string {
-  return JSON.stringify([r.dataset, r.device, r.runtime, r.backend, r.precision, r.batchSize, r.resolution]);
+  return JSON.stringify([r.dataset, r.profile, r.device, r.runtime, r.backend, r.precision, r.batchSize, r.resolution]);
 }
 
 /** Keeps the newest row per (model, mode, protocol group); input order of the survivors is kept. */
@@ -183,6 +187,7 @@ export function usiGains(db: Db, opts: { dataset?: string } = {}): GainRow[] {
 function resultConditions(filter: ResultFilter): SQL | undefined {
   return and(
     filter.dataset !== undefined ? eq(trainingRuns.dataset, filter.dataset) : undefined,
+    filter.profile !== undefined ? eq(PROFILE, filter.profile) : undefined,
     filter.device !== undefined ? eq(benchmarkResults.device, filter.device) : undefined,
     filter.runtime !== undefined ? eq(benchmarkResults.runtime, filter.runtime) : undefined,
     filter.backend !== undefined ? eq(benchmarkResults.backend, filter.backend) : undefined,
@@ -195,9 +200,16 @@ function resultConditions(filter: ResultFilter): SQL | undefined {
   );
 }
 
+/**
+ * A training run's recipe profile, read from its stored recipe (queries join `recipes`). A recipe
+ * stored before profiles existed was the reference, so it reads as 'usi'; no training run, no profile.
+ */
+const PROFILE = sql<string | null>`case when ${recipes.hash} is null then null else coalesce(json_extract(${recipes.recipe}, '$.profile'), 'usi') end`;
+
 /** The columns of a result's protocol group (ProtocolGroup): a selector each on the chart page. */
 const GROUP_COLUMNS = {
   dataset: trainingRuns.dataset,
+  profile: PROFILE,
   device: benchmarkResults.device,
   runtime: benchmarkResults.runtime,
   backend: benchmarkResults.backend,
@@ -250,6 +262,7 @@ function resultQuery(db: Db, columns: typeof RESULT_COLUMNS, filter: ResultFilte
     .from(benchmarkResults)
     .innerJoin(models, eq(models.name, benchmarkResults.model))
     .leftJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .leftJoin(recipes, eq(recipes.hash, trainingRuns.recipeHash))
     .where(resultConditions(filter))
     .orderBy(asc(benchmarkResults.createdAt), asc(benchmarkResults.id))
     .all();
@@ -324,6 +337,7 @@ function chartRowOf(r: ChartRecord, mode: TrainingMode, cohort: Cohort | null, s
     precision: r.precision,
     batchSize: r.batchSize,
     resolution: r.resolution,
+    profile: r.profile,
   };
 }
 
@@ -439,6 +453,7 @@ export function modelHistory(
 
 export interface FilterValues {
   datasets: string[];
+  profiles: string[];
   devices: string[];
   runtimes: string[];
   backends: string[];
@@ -461,9 +476,11 @@ export function filterValues(db: Db): FilterValues {
     .from(benchmarkResults)
     .innerJoin(models, eq(models.name, benchmarkResults.model))
     .leftJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .leftJoin(recipes, eq(recipes.hash, trainingRuns.recipeHash))
     .all();
   return {
     datasets: distinct(rows.map((r) => r.dataset)),
+    profiles: distinct(rows.map((r) => r.profile)),
     devices: distinct(rows.map((r) => r.device)),
     runtimes: distinct(rows.map((r) => r.runtime)),
     backends: distinct(rows.map((r) => r.backend)),
@@ -534,6 +551,7 @@ export function newestUsiProtocol(db: Db): StoredProtocol | undefined {
     .select(GROUP_COLUMNS)
     .from(benchmarkResults)
     .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .leftJoin(recipes, eq(recipes.hash, trainingRuns.recipeHash))
     .where(eq(trainingRuns.mode, 'usi'))
     .orderBy(desc(benchmarkResults.createdAt), desc(benchmarkResults.id))
     .limit(1)
@@ -542,7 +560,12 @@ export function newestUsiProtocol(db: Db): StoredProtocol | undefined {
 
 /** Every protocol the database holds results for, so the selectors can move together. */
 export function protocolCombinations(db: Db) {
-  return db.selectDistinct(GROUP_COLUMNS).from(benchmarkResults).innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId)).all();
+  return db
+    .selectDistinct(GROUP_COLUMNS)
+    .from(benchmarkResults)
+    .innerJoin(trainingRuns, eq(trainingRuns.id, benchmarkResults.trainingRunId))
+    .leftJoin(recipes, eq(recipes.hash, trainingRuns.recipeHash))
+    .all();
 }
 /** A protocol results were stored under (a trained model's, so its dataset is known). */
 export type StoredProtocol = ReturnType<typeof protocolCombinations>[number];

@@ -3,6 +3,7 @@ import { parseFilters, reconcile, selectionToQuery, shownFromUrl, type FilterOpt
 
 const options: FilterOptions = {
   dataset: ['cifar10', 'mnist'],
+  profile: ['light', 'usi'],
   device: ['Intel Xeon (2 cores)'],
   runtime: ['onnxruntime', 'tfjs'],
   backend: ['cpu', 'wasm'],
@@ -16,6 +17,7 @@ describe('parseFilters', () => {
     const { selection, variant, notices } = parseFilters(new URLSearchParams(''), options);
     expect(selection).toEqual({
       dataset: 'cifar10',
+      profile: 'light',
       device: 'Intel Xeon (2 cores)',
       runtime: 'onnxruntime',
       backend: 'cpu',
@@ -86,6 +88,7 @@ describe('parseFilters', () => {
 describe('reconcile', () => {
   const combo = (runtime: string, backend: string, batch: string) => ({
     dataset: 'mnist',
+    profile: 'plain',
     device: 'cpu',
     runtime,
     backend,

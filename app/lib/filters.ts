@@ -5,11 +5,12 @@
  * a stale shared link must still open a page.
  */
 
-export const FILTER_KEYS = ['dataset', 'device', 'runtime', 'backend', 'precision', 'batch', 'resolution'] as const;
+export const FILTER_KEYS = ['dataset', 'profile', 'device', 'runtime', 'backend', 'precision', 'batch', 'resolution'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export const FILTER_LABELS: Record<FilterKey, string> = {
   dataset: 'Dataset',
+  profile: 'Recipe profile',
   device: 'Device',
   runtime: 'Runtime',
   backend: 'Backend',

@@ -4,6 +4,7 @@ import type { Selection } from './filters.js';
 export function protocolTitle(s: Selection): string {
   const parts = [
     s.dataset,
+    s.profile ? `${s.profile} profile` : null,
     s.runtime && s.backend ? `${s.runtime}/${s.backend}` : (s.runtime ?? s.backend),
     s.precision,
     s.batch !== null ? `batch ${s.batch}` : null,

@@ -21,6 +21,7 @@ function optionsOf(db: Db): FilterOptions {
   const v = filterValues(db);
   return {
     dataset: v.datasets,
+    profile: v.profiles,
     device: v.devices,
     runtime: v.runtimes,
     backend: v.backends,
@@ -32,7 +33,8 @@ function optionsOf(db: Db): FilterOptions {
 
 /** A protocol as the selectors hold it: numbers as the strings a URL carries. */
 function selectionOf(p: StoredProtocol): Combination {
-  return { dataset: p.dataset, device: p.device, runtime: p.runtime, backend: p.backend, precision: p.precision, batch: String(p.batchSize), resolution: String(p.resolution) };
+  // a stored protocol is a trained model's, so its recipe, and with it the profile, is known
+  return { dataset: p.dataset, profile: p.profile ?? 'usi', device: p.device, runtime: p.runtime, backend: p.backend, precision: p.precision, batch: String(p.batchSize), resolution: String(p.resolution) };
 }
 
 function newestSelection(db: Db): Partial<Selection> {
@@ -44,6 +46,7 @@ function selectionFilter(selection: Selection): ResultFilter {
   const num = (v: string | null) => (v === null ? undefined : Number(v));
   return {
     dataset: selection.dataset ?? undefined,
+    profile: selection.profile ?? undefined,
     device: selection.device ?? undefined,
     runtime: selection.runtime ?? undefined,
     backend: selection.backend ?? undefined,

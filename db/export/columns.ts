@@ -44,6 +44,8 @@ export interface ExportRow {
   precision: string;
   training: string | null;
   recipe_hash: string | null;
+  /** The recipe profile (training/recipe/profiles.ts): usi is the reference. */
+  recipe_profile: string | null;
   teacher: string | null;
   epochs: number | null;
   /** The seeds the means are over, space-separated. */
@@ -56,7 +58,7 @@ export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = [
   'model', 'family', 'dataset', 'img_size', 'top1', 'top1_sd', 'top1_ci95', 'n_seeds', 'top5', 'baseline_top1', 'usi_gain',
   'usi_gain_ci95', 'usi_gain_significant', 'param_count', 'infer_gmacs', 'infer_samples_per_sec', 'infer_samples_per_sec_ci95',
   'speed_source', 'infer_step_time', 'infer_batch_size', 'latency_p50_ms', 'latency_p90_ms', 'latency_p99_ms',
-  'rme_pct', 'noisy', 'frontier', 'runtime', 'backend', 'device', 'precision', 'training', 'recipe_hash', 'teacher',
+  'rme_pct', 'noisy', 'frontier', 'runtime', 'backend', 'device', 'precision', 'training', 'recipe_hash', 'recipe_profile', 'teacher',
   'epochs', 'seeds', 'git_commit', 'date',
 ];
 
@@ -97,6 +99,7 @@ export function toExportRow(r: ResultRow): ExportRow {
     precision: r.precision,
     training: r.mode,
     recipe_hash: r.recipeHash,
+    recipe_profile: r.profile,
     teacher: r.teacherModel,
     epochs: r.epochs,
     seeds: r.seeds.join(' '),
@@ -139,6 +142,7 @@ export function protocolLine(rows: readonly ExportRow[]): string {
     field('batch', 'infer_batch_size'),
     field('resolution', 'img_size'),
     field('dataset', 'dataset'),
+    field('recipe profile', 'recipe_profile'),
     field('seeds', 'seeds'),
     `date ${date}`,
   ].join('; ');

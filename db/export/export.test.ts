@@ -12,7 +12,7 @@ const GOLDEN = path.join(here, '__golden__');
 /** Hand-made rows: a device name full of characters each format must escape, one row without a baseline. */
 function row(over: Partial<ResultRow>): ResultRow {
   return {
-    benchmarkId: 1, model: 'resnet_ref', family: 'cnn', params: 612_345, gmacs: 0.0412, dataset: 'mnist', mode: 'usi',
+    benchmarkId: 1, model: 'resnet_ref', family: 'cnn', params: 612_345, gmacs: 0.0412, dataset: 'mnist', profile: 'plain', mode: 'usi',
     trainingRunId: 1, top1: 0.9875, top1Sd: 0.0021, top1Ci95: 0.0052, nSeeds: 3, seeds: [0, 1, 2], top5: 0.9995, baselineTop1: 0.9801,
     usiGain: 0.0074, usiGainCi95: 0.0031, usiGainN: 3, usiGainSignificant: true, imagesPerSecCi95: 28.8, speedSource: 'measured',
     runtime: 'onnxruntime', backend: 'cpu', device: 'Xeon "Gold", 2 cores & 100%_#', precision: 'fp32', batchSize: 64, resolution: 28,
