@@ -7,9 +7,11 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { frontStepLine } from '../app/lib/front.js';
+import { ARROW_STYLES, FRONT_TRACE } from '../app/lib/traces.js';
+import { meanInterval } from '../db/intervals.js';
 import { ARTIFACTS, launchChromium } from './browser.js';
 import './context.js';
-import { FRONT_ORT_USI, FRONT_TFJS_USI, REGRESSED_MODEL, SEEDS, SPECIAL_MODEL } from './fixture.js';
+import { FRONT_ORT_USI, FRONT_TFJS_USI, OVERLAPPING_MODEL, REGRESSED_MODEL, SEEDS, SPECIAL_MODEL } from './fixture.js';
 
 const base = inject('fixtureUrl');
 let browser: Browser;
@@ -30,15 +32,37 @@ async function chartState(p: Page, after = 0) {
   }, after);
   return p.evaluate(() => {
     const el = document.querySelector('[data-testid="chart"]')!;
-    const gd = el.querySelector('.js-plotly-plot') as unknown as { data: Array<{ name: string; mode: string; x: Array<number | null>; y: Array<number | null> }> };
+    type Trace = {
+      name: string;
+      mode: string;
+      x: Array<number | null>;
+      y: Array<number | null>;
+      text?: string[];
+      customdata?: string[][];
+      opacity?: number;
+      line?: { dash?: string };
+      error_x?: { array: number[] };
+      error_y?: { array: number[] };
+    };
+    const gd = el.querySelector('.js-plotly-plot') as unknown as { data: Trace[] };
     return {
       renders: Number(el.getAttribute('data-renders')),
       points: JSON.parse(el.getAttribute('data-points')!) as PlottedPoint[],
       front: JSON.parse(el.getAttribute('data-front')!) as Array<{ model: string; x: number; y: number }>,
-      traces: gd.data.map((t) => ({ name: t.name, mode: t.mode, x: t.x, y: t.y })),
+      traces: gd.data.map((t) => ({ name: t.name, mode: t.mode, x: t.x, y: t.y, text: t.text, customdata: t.customdata, opacity: t.opacity, line: t.line, errorX: t.error_x?.array, errorY: t.error_y?.array })),
+      // the bars Plotly drew: a path per point with an interval
+      drawnBars: { top1: el.querySelectorAll('g.errorbar path.yerror').length, speed: el.querySelectorAll('g.errorbar path.xerror').length },
     };
   });
 }
+
+/** The top-1 half-width the chart must draw for a mode of the multi-seed model, a fraction as the y axis holds them. */
+function overlappingCi(mode: 'usi' | 'baseline'): number {
+  return meanInterval(SEEDS[OVERLAPPING_MODEL].seeds![mode])!.ci95!;
+}
+
+/** The benchmarks' timed iterations give every fixture speed a ±1.2 % interval (rme). */
+const speedCi = (imagesPerSec: number) => (imagesPerSec * 1.2) / 100;
 
 function expectedFront(models: string[], runtime: 'tfjs' | 'ort') {
   return models.map((m) => ({ x: runtime === 'tfjs' ? SEEDS[m].tfjs[1] : SEEDS[m].ort!, y: SEEDS[m].usi }));
@@ -72,11 +96,32 @@ describe('chart', () => {
     expect(markers.reduce((n, t) => n + t.x.length, 0)).toBe(s.points.length);
     expect(markers.map((t) => t.name).sort()).toEqual(['CNN', 'MLP-only', 'Mobile-oriented', 'Transformer']);
     expect(s.front.map((f) => f.model).sort()).toEqual([...FRONT_TFJS_USI].sort());
-    const frontTrace = s.traces.find((t) => t.name === 'Pareto front')!;
+    const frontTrace = s.traces.find((t) => t.name === FRONT_TRACE)!;
     const step = frontStepLine(expectedFront(FRONT_TFJS_USI, 'tfjs'));
     expect(frontTrace.x).toEqual(step.x);
     expect(frontTrace.y).toEqual(step.y);
+    expect(await page.textContent('[data-testid="chart-caption"]')).toContain('Pareto front is computed on the means');
     await page.screenshot({ path: path.join(ARTIFACTS, 'chart.png'), fullPage: true });
+  });
+
+  it('draws top-1 error bars where there are several seeds, and every speed spread', async () => {
+    await page.goto(`${base}/`);
+    const s = await chartState(page);
+    const cnn = s.traces.find((t) => t.name === 'CNN')!;
+    const at = cnn.customdata!.findIndex((d) => d[0] === OVERLAPPING_MODEL);
+    expect(cnn.errorY![at]).toBeCloseTo(overlappingCi('usi'), 12);
+    // one seed: no bar (NaN, which Plotly leaves undrawn)
+    expect(cnn.errorY!.filter((_, i) => i !== at).every((v) => Number.isNaN(v))).toBe(true);
+    expect(cnn.errorX).toEqual(cnn.x.map((x) => speedCi(x!)));
+    // other families have one seed each: no top-1 bar layer at all
+    expect(s.traces.filter((t) => t.mode.startsWith('markers') && t.name !== 'CNN').every((t) => t.errorY === undefined)).toBe(true);
+    expect(s.drawnBars).toEqual({ top1: 1, speed: Object.keys(SEEDS).length });
+    expect(cnn.customdata![at][3]).toBe('97.6 ± 1.3 % (n=2)');
+    expect(cnn.customdata![at][4]).toBe('700 ± 8');
+    expect(cnn.customdata![at][6]).toContain('n.s.');
+    const other = cnn.customdata!.find((d) => d[0] === 'resnet_m')!;
+    expect(other[3]).toBe('98.80 % (n=1)');
+    expect(other[6]).toContain('n=1, no interval');
   });
 
   it('a filter change updates the URL and the points', async () => {
@@ -90,7 +135,7 @@ describe('chart', () => {
     const ortModels = Object.keys(SEEDS).filter((m) => SEEDS[m].ort !== null);
     expect(after.points.map((p) => p.model).sort()).toEqual(ortModels.sort());
     expect(after.front.map((f) => f.model).sort()).toEqual([...FRONT_ORT_USI].sort());
-    const frontTrace = after.traces.find((t) => t.name === 'Pareto front')!;
+    const frontTrace = after.traces.find((t) => t.name === FRONT_TRACE)!;
     expect(frontTrace.x).toEqual(frontStepLine(expectedFront(FRONT_ORT_USI, 'ort')).x);
     // The shared URL reproduces the view.
     const shared = await browser.newPage();
@@ -115,15 +160,38 @@ describe('chart', () => {
     const n = Object.keys(SEEDS).length;
     expect(s.points.filter((p) => p.variant === 'usi')).toHaveLength(n);
     expect(s.points.filter((p) => p.variant === 'baseline')).toHaveLength(n);
-    const arrows = s.traces.find((t) => t.name.startsWith('USI gain'))!;
-    // Segments are [baseline, usi, gap]; every fixture model has both runs.
-    expect(arrows.x).toHaveLength(3 * n);
-    for (let i = 0; i < n; i++) {
-      const model = Object.keys(SEEDS).find((m) => Math.abs(SEEDS[m].usi - (arrows.y[3 * i + 1] as number)) < 1e-12 && SEEDS[m].tfjs[1] === arrows.x[3 * i + 1])!;
-      expect(arrows.y[3 * i]).toBeCloseTo(SEEDS[model].baseline, 12);
+    // Segments are [baseline, usi, gap]; every fixture model has both runs, one arrow each, the
+    // multi-seed model's (a gain within noise) apart from the rest.
+    const plain = s.traces.find((t) => t.name === ARROW_STYLES.plain.name)!;
+    const ns = s.traces.find((t) => t.name === ARROW_STYLES.ns.name)!;
+    expect(plain.x).toHaveLength(3 * (n - 1));
+    expect(ns.x).toHaveLength(3);
+    for (const arrows of [plain, ns]) {
+      for (let i = 0; i < arrows.x.length / 3; i++) {
+        const model = Object.keys(SEEDS).find((m) => Math.abs(SEEDS[m].usi - (arrows.y[3 * i + 1] as number)) < 1e-12 && SEEDS[m].tfjs[1] === arrows.x[3 * i + 1])!;
+        expect(arrows.y[3 * i]).toBeCloseTo(SEEDS[model].baseline, 12);
+        expect(model === OVERLAPPING_MODEL).toBe(arrows === ns);
+      }
     }
-    // Every fixture arrow is long enough for a head; the heads are one path beside the traces.
-    expect(await page.getAttribute('[data-testid="chart"] path.arrowheads', 'data-heads')).toBe(String(n));
+    expect(ns.line?.dash).toBe('dot');
+    expect(ns.opacity).toBeLessThan(plain.opacity ?? 1);
+    // each arrow hovers at its middle, saying what its interval says
+    const hover = (style: keyof typeof ARROW_STYLES) => s.traces.find((t) => t.name === `${ARROW_STYLES[style].name}: hover`)!.text!;
+    expect(hover('ns')).toEqual([`<b>${OVERLAPPING_MODEL}</b><br>USI gain +0.6 ± 2.5 points, n.s. (95% interval contains 0)`]);
+    expect(hover('plain')).toHaveLength(n - 1);
+    expect(hover('plain').every((t) => t.includes('n=1, no interval'))).toBe(true);
+    // Every fixture arrow is long enough for a head; the heads are a path per style beside the traces.
+    const heads = await page.$$eval('[data-testid="chart"] path.arrowheads', (ps) => Object.fromEntries(ps.map((p) => [p.getAttribute('data-style'), Number(p.getAttribute('data-heads'))])));
+    expect(heads).toEqual({ plain: n - 1, ns: 1 });
+    expect(await page.getAttribute('[data-testid="chart"] path.arrowheads[data-style="ns"]', 'fill')).toBe(ARROW_STYLES.ns.headFill);
+    // Both of the multi-seed model's points have their top-1 bar; its baseline says where its speed is from.
+    expect(s.drawnBars.top1).toBe(2);
+    const cnnBaseline = s.traces.find((t) => t.name === 'CNN (baseline)')!;
+    const at = cnnBaseline.customdata!.findIndex((d) => d[0] === OVERLAPPING_MODEL);
+    expect(cnnBaseline.errorY![at]).toBeCloseTo(overlappingCi('baseline'), 12);
+    expect(cnnBaseline.customdata![at][5]).toContain("USI twin's measured speed");
+    expect(cnnBaseline.customdata!.filter((_, i) => i !== at).every((d) => d[5] === '')).toBe(true);
+    expect(await page.textContent('[data-testid="chart-caption"]')).toContain('not significant');
     await page.screenshot({ path: path.join(ARTIFACTS, 'chart-gains.png'), fullPage: true });
     // The URL names the view: the table link follows it, a fresh visit shows it, Back undoes it.
     expect(await page.getAttribute('a[href^="/table?"]', 'href')).toContain('variant=both');
@@ -244,7 +312,10 @@ describe('model and runs pages', () => {
     await page.goto(`${base}/runs`);
     const rows = await page.$$eval('[data-testid="runs-table"] tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
     expect(rows).toHaveLength(2);
-    expect(rows[0].slice(0, 5)).toEqual(['#2', '2025-06-02 02:00', 'succeeded', '47 min 0 s', String(Object.keys(SEEDS).length * 2 * 2 + 5 * 2)]);
+    // per single-seed model a training and a tfjs job per mode, five of them on onnxruntime too; the
+    // two-seed model trains both modes at both seeds and benchmarks one run
+    const jobs = (Object.keys(SEEDS).length - 1) * 2 * 2 + 5 * 2 + (2 * 2 + 1);
+    expect(rows[0].slice(0, 5)).toEqual(['#2', '2025-06-02 02:00', 'succeeded', '47 min 0 s', String(jobs)]);
     expect(rows[1][2]).toBe('failed');
     expect(rows[1][6]).toBe('1');
   });

@@ -41,7 +41,7 @@ export default function ChartPanel({ points: packed, skipped, options, combos, s
     <>
       <h1>Speed vs top-1</h1>
       <p className="subtitle">
-        Newest result per backbone and protocol; dashed line: the Pareto front ({onFront} of {points.length} results). Click a point for its model page.{' '}
+        Newest result per backbone and protocol; dashed line: the Pareto front of the mean top-1 ({onFront} of {points.length} results). Click a point for its model page.{' '}
         <Link href={`/table?${selectionToQuery(selection, variant)}`}>Same rows as a table →</Link>
       </p>
       <FilterBar options={options} combos={combos} selection={selection} variant={variant} onVariant={showVariant} />
@@ -57,6 +57,11 @@ export default function ChartPanel({ points: packed, skipped, options, combos, s
       ) : (
         <section className="card">
           <ChartView points={points} showGains={variant === 'both'} title={title} />
+          <p className="subtitle" data-testid="chart-caption">
+            Top-1 is the mean over seeds; bars are 95% intervals (top-1: Student t over seeds, none with one seed; speed: over the timed iterations). The
+            Pareto front is computed on the means.
+            {variant === 'both' && ' Dotted arrows with open heads: gains whose paired 95% interval contains 0 (not significant).'}
+          </p>
           {notShown > 0 && <p className="subtitle">{notShown} result(s) without a top-1 or a throughput are listed in the table, not plotted.</p>}
         </section>
       )}

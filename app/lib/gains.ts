@@ -1,3 +1,4 @@
+import { formatPoints } from './format.js';
 import type { ChartPoint } from './points.js';
 
 /** One backbone's USI gain: its baseline (no KD) result and its USI result under the same protocol. */
@@ -30,6 +31,35 @@ export function gainPairs(points: readonly ChartPoint[]): GainPair[] {
   return pairs.sort((a, b) => a.model.localeCompare(b.model));
 }
 
+/**
+ * What the seeds say of a gain: 'significant' when its paired 95 % interval excludes 0, 'ns' when
+ * it contains 0, 'unknown' with one pair (no interval) or none (no seed finished in both modes).
+ */
+export type GainSignificance = 'significant' | 'ns' | 'unknown';
+
+export function gainSignificance(usi: Pick<ChartPoint, 'usiGainSignificant'>): GainSignificance {
+  return usi.usiGainSignificant === true ? 'significant' : usi.usiGainSignificant === false ? 'ns' : 'unknown';
+}
+
+/** The gain in words, for the USI point's hover and its arrow's: the paired gain over seeds with its interval where there is one. */
+export function gainText(usi: Pick<ChartPoint, 'usiGain' | 'usiGainCi95' | 'usiGainSignificant'>): string | null {
+  if (usi.usiGain === null) return null;
+  const text = `USI gain ${formatPoints(usi.usiGain, usi.usiGainCi95)}`;
+  switch (gainSignificance(usi)) {
+    case 'significant':
+      return `${text} (95% interval excludes 0)`;
+    case 'ns':
+      return `${text}, n.s. (95% interval contains 0)`;
+    case 'unknown':
+      return `${text} (n=1, no interval)`;
+  }
+}
+
+/** A pair's arrow in words: the paired gain, or the difference of the plotted means when no seed is paired. */
+function pairText(p: GainPair): string {
+  return `<b>${p.model}</b><br>${gainText(p.usi) ?? `top-1 ${formatPoints(p.deltaTop1, null)} (difference of the means, no paired seeds)`}`;
+}
+
 /** The arrows as one line trace: segments baseline→USI separated by gaps (null). */
 export function gainSegments(pairs: readonly GainPair[]): { x: Array<number | null>; y: Array<number | null> } {
   const x: Array<number | null> = [];
@@ -39,6 +69,18 @@ export function gainSegments(pairs: readonly GainPair[]): { x: Array<number | nu
     y.push(p.baseline.top1, p.usi.top1, null);
   }
   return { x, y };
+}
+
+/**
+ * Where each arrow can be hovered, with its text: its middle as drawn (the x axis is logarithmic),
+ * away from the markers at its ends, whose own hover a vertex there would take over.
+ */
+export function gainMidpoints(pairs: readonly GainPair[]): { x: number[]; y: number[]; text: string[] } {
+  return {
+    x: pairs.map((p) => Math.sqrt(p.baseline.imagesPerSec * p.usi.imagesPerSec)),
+    y: pairs.map((p) => (p.baseline.top1 + p.usi.top1) / 2),
+    text: pairs.map(pairText),
+  };
 }
 
 /** A baseline→USI segment in the plot's pixels (y grows downwards). */

@@ -23,6 +23,7 @@ function row(id: number, model: string, mode: ChartRow['mode'], top1: number | n
     nightlyId: id === 1 ? null : 7,
     date,
     dataset: 'mnist',
+    profile: 'plain',
     device: 'cpu',
     runtime: 'tfjs',
     backend: 'wasm',
@@ -45,12 +46,29 @@ const ROWS = [
   row(9, 'untrained', null, null, 10),
 ];
 
+/** A backbone over two seeds: its USI run benchmarked, its baseline placed at that speed, the gain within noise. */
+const SEEDED: ChartRow[] = [
+  { ...row(10, 'regnet', 'usi', 0.976, 700), top1Ci95: 0.0254, nSeeds: 2, imagesPerSecCi95: 8.4, usiGain: 0.006, usiGainCi95: 0.089, usiGainSignificant: false },
+  { ...row(10, 'regnet', 'baseline', 0.97, 700), top1Ci95: 0.064, nSeeds: 2, imagesPerSecCi95: 8.4, speedSource: 'twin' },
+];
+
 describe('rowsToPoints', () => {
   it('keeps USI and baseline results with both coordinates and counts the others per variant', () => {
     const { points, skipped } = rowsToPoints(ROWS);
     expect(points.map((p) => p.id)).toEqual([1, 2, 3, 4, 5]);
     expect(skipped).toEqual({ usi: 1, baseline: 1 });
-    expect(points[1]).toEqual({ id: 2, model: 'resnet', family: 'cnn', variant: 'baseline', top1: 0.88, imagesPerSec: 100, latencyMs: null, params: 2000, gmacs: 0.02, runId: 7, date: '2025-06-01T02:00:00.000Z', onFront: false });
+    expect(points[1]).toEqual({
+      id: 2, model: 'resnet', family: 'cnn', variant: 'baseline', top1: 0.88, imagesPerSec: 100, latencyMs: null, params: 2000, gmacs: 0.02, runId: 7, date: '2025-06-01T02:00:00.000Z', onFront: false,
+      top1Ci95: null, nSeeds: 1, imagesPerSecCi95: null, speedSource: 'measured', usiGain: null, usiGainCi95: null, usiGainSignificant: null,
+    });
+  });
+
+  it("carries each row's intervals, seed count, speed source and gain", () => {
+    const { points } = rowsToPoints(SEEDED);
+    expect(points.map(({ top1Ci95, nSeeds, imagesPerSecCi95, speedSource, usiGain, usiGainCi95, usiGainSignificant }) => ({ top1Ci95, nSeeds, imagesPerSecCi95, speedSource, usiGain, usiGainCi95, usiGainSignificant }))).toEqual([
+      { top1Ci95: 0.0254, nSeeds: 2, imagesPerSecCi95: 8.4, speedSource: 'measured', usiGain: 0.006, usiGainCi95: 0.089, usiGainSignificant: false },
+      { top1Ci95: 0.064, nSeeds: 2, imagesPerSecCi95: 8.4, speedSource: 'twin', usiGain: null, usiGainCi95: null, usiGainSignificant: null },
+    ]);
   });
 });
 
@@ -75,7 +93,7 @@ describe('shownPoints', () => {
 
 describe('packPoints', () => {
   it('round-trips every field, null included', () => {
-    const { points } = rowsToPoints(ROWS);
+    const { points } = rowsToPoints([...ROWS, ...SEEDED]);
     const packed = packPoints(points);
     expect(packed.families).toEqual(['cnn', 'transformer']);
     expect(packed.dates).toHaveLength(2);

@@ -5,7 +5,10 @@ import type { Shown } from './filters.js';
 /** The shape the chart draws: one benchmark result of one trained backbone, with both coordinates known. */
 export type Variant = 'usi' | 'baseline';
 
-export interface ChartPoint {
+/** A row's uncertainty, as the database gives it: what the error bars, the hover and the gain arrows show. */
+type PointStats = Pick<ChartRow, 'top1Ci95' | 'nSeeds' | 'imagesPerSecCi95' | 'speedSource' | 'usiGain' | 'usiGainCi95' | 'usiGainSignificant'>;
+
+export interface ChartPoint extends PointStats {
   /** Benchmark result id: unique per plotted point. */
   id: number;
   model: string;
@@ -63,6 +66,13 @@ export function rowsToPoints(rows: readonly ChartRow[]): { points: ChartPoint[];
       runId: r.nightlyId,
       date: r.date,
       onFront: false,
+      top1Ci95: r.top1Ci95,
+      nSeeds: r.nSeeds,
+      imagesPerSecCi95: r.imagesPerSecCi95,
+      speedSource: r.speedSource,
+      usiGain: r.usiGain,
+      usiGainCi95: r.usiGainCi95,
+      usiGainSignificant: r.usiGainSignificant,
     });
   }
   return { points, skipped };
@@ -101,6 +111,14 @@ export interface PackedPoints {
   runId: Array<number | null>;
   /** Index into `dates`. */
   date: number[];
+  top1Ci95: Array<ChartPoint['top1Ci95']>;
+  nSeeds: Array<ChartPoint['nSeeds']>;
+  imagesPerSecCi95: Array<ChartPoint['imagesPerSecCi95']>;
+  /** 1: placed at its USI twin's measured speed ('twin'), 0: measured. */
+  twin: number[];
+  usiGain: Array<ChartPoint['usiGain']>;
+  usiGainCi95: Array<ChartPoint['usiGainCi95']>;
+  usiGainSignificant: Array<ChartPoint['usiGainSignificant']>;
 }
 
 function indexer(list: string[]): (value: string) => number {
@@ -116,7 +134,10 @@ function indexer(list: string[]): (value: string) => number {
 }
 
 export function packPoints(points: readonly ChartPoint[]): PackedPoints {
-  const p: PackedPoints = { families: [], dates: [], id: [], model: [], family: [], baseline: [], top1: [], imagesPerSec: [], latencyMs: [], params: [], gmacs: [], runId: [], date: [] };
+  const p: PackedPoints = {
+    families: [], dates: [], id: [], model: [], family: [], baseline: [], top1: [], imagesPerSec: [], latencyMs: [], params: [], gmacs: [], runId: [], date: [],
+    top1Ci95: [], nSeeds: [], imagesPerSecCi95: [], twin: [], usiGain: [], usiGainCi95: [], usiGainSignificant: [],
+  };
   const familyAt = indexer(p.families);
   const dateAt = indexer(p.dates);
   for (const pt of points) {
@@ -131,6 +152,13 @@ export function packPoints(points: readonly ChartPoint[]): PackedPoints {
     p.gmacs.push(pt.gmacs);
     p.runId.push(pt.runId);
     p.date.push(dateAt(pt.date));
+    p.top1Ci95.push(pt.top1Ci95);
+    p.nSeeds.push(pt.nSeeds);
+    p.imagesPerSecCi95.push(pt.imagesPerSecCi95);
+    p.twin.push(pt.speedSource === 'twin' ? 1 : 0);
+    p.usiGain.push(pt.usiGain);
+    p.usiGainCi95.push(pt.usiGainCi95);
+    p.usiGainSignificant.push(pt.usiGainSignificant);
   }
   return p;
 }
@@ -150,5 +178,12 @@ export function unpackPoints(p: PackedPoints): ChartPoint[] {
     runId: p.runId[i],
     date: p.dates[p.date[i]],
     onFront: false,
+    top1Ci95: p.top1Ci95[i],
+    nSeeds: p.nSeeds[i],
+    imagesPerSecCi95: p.imagesPerSecCi95[i],
+    speedSource: p.twin[i] === 1 ? 'twin' : 'measured',
+    usiGain: p.usiGain[i],
+    usiGainCi95: p.usiGainCi95[i],
+    usiGainSignificant: p.usiGainSignificant[i],
   }));
 }
