@@ -118,7 +118,7 @@ describe('queries', () => {
     // resnet_a, it would be off a front shared with it and would replace it as "newest"
     const light = resolveRecipe({ profile: 'light' });
     const stamp = { jobKey: 'train:resnet_a:usi:light', pairKey: 'pair:resnet_a:light', cohortKey: 'cohort:resnet_a:light' };
-    const runId = recordTrainingRun(db, ...training('resnet_a', 'usi', 0.9, null, { ...stamp, recipeHash: recipeHash(light), recipe: light }));
+    const runId = recordTrainingRun(db, ...training('resnet_a', 'usi', 0.9, null, { ...stamp, recipeHash: recipeHash(light), recipe: { ...light } }));
     recordBenchmark(db, ...bench('resnet_a', runId, 'tfjs', 50, null, { jobKey: 'bench:resnet_a:light' }));
     const rows = resultRows(db, { runtime: 'tfjs' });
     const resnets = rows.filter((r) => r.model === 'resnet_a').map((r) => [r.profile, r.top1, r.onFrontier]);
