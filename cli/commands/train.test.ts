@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainingRun } from '../../db/record.js';
+import { baselineRecipe } from '../../training/recipe/recipe.js';
 import { formatTrainResult, trainOptionsFromFlags } from './train.js';
 
 const flags = { model: 'resnet8_s', dataset: 'mnist', teacher: 'auto', epochs: '3', batchSize: '32', seed: '7' };
@@ -19,6 +20,8 @@ describe('usibench train flags', () => {
     expect(() => trainOptionsFromFlags({ ...flags, seed: '-1' })).toThrow(/--seed must be a whole number ≥ 0/);
     expect(() => trainOptionsFromFlags({ ...flags, temperature: 'warm' })).toThrow("--temperature must be a number, got 'warm'");
     expect(() => trainOptionsFromFlags({ ...flags, teacher: 'none', kdOnly: true })).toThrow(/--teacher none trains without KD/);
+    expect(() => trainOptionsFromFlags({ ...flags, profile: 'strong' as never })).toThrow('--profile must be one of usi, light, plain');
+    expect(trainOptionsFromFlags({ ...flags, profile: 'light' }).recipe).toEqual({ profile: 'light' });
   });
 
   it('prints the final table with raw and EMA accuracy and marks the kept weights', () => {
@@ -26,12 +29,13 @@ describe('usibench train flags', () => {
       model: 'resnet8_s', modelFacts: { name: 'resnet8_s', family: 'cnn', params: 78042, defaultResolution: 32 }, dataset: 'mnist', resolution: 32, recipeHash: 'abcdef0123456789', teacher: null,
       seed: 0, epochs: 2, batchSize: 64, top1Raw: 0.9, top5Raw: 0.995, top1Ema: 0.9125, top5Ema: 0.99, best: 'ema',
       curve: [{ epoch: 1, loss: 1.5, lr: 1e-3, top1: 0.8, top1Ema: 0.5 }], wallSeconds: 90, modelDir: 'runs/x/model',
-      backend: 'wasm',
+      backend: 'wasm', recipe: baselineRecipe({ profile: 'plain' }),
     } as unknown as TrainingRun;
     const text = formatTrainResult(r);
     expect(text).toContain('raw      90.00%   99.50%\n');
     expect(text).toContain('EMA      91.25%   99.00%  (kept)\n');
     expect(text).toContain('teacher: none (baseline, alphaKd 0)');
+    expect(text).toContain('recipe abcdef012345 (profile plain)');
     expect(text).toContain('1.5 min');
   });
 });
