@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanInterval, pairedInterval, tCritical95 } from './intervals.js';
+import { meanInterval, pairedInterval, tCritical95, welchInterval } from './intervals.js';
 
 describe('intervals over seeds', () => {
   it('uses Student t quantiles (table values)', () => {
@@ -31,5 +31,21 @@ describe('intervals over seeds', () => {
     const noisy = pairedInterval([[0.95, 0.9], [0.9, 0.94], [0.93, 0.91]])!;
     expect(noisy.significant).toBe(false);
     expect(pairedInterval([[0.9, 0.8]])!.significant).toBeNull();
+  });
+});
+
+describe('welchInterval', () => {
+  it('matches scipy: difference, Welch–Satterthwaite df and the 95 % half-width', () => {
+    // scipy 1.17: a = [.962, .970, .958], b = [.955, .949, .968, .960]; ttest_ind(a, b, equal_var=False).df
+    // = 4.97467879583607; t.ppf(0.975, df) · sqrt(var(a)/3 + var(b)/4) = 0.01377095368953545
+    const w = welchInterval([0.962, 0.97, 0.958], [0.955, 0.949, 0.968, 0.96])!;
+    expect(w.difference).toBeCloseTo(0.005333333333333301, 12);
+    expect(w.df).toBeCloseTo(4.97467879583607, 9);
+    expect(w.ci95).toBeCloseTo(0.01377095368953545, 9);
+  });
+
+  it('needs two values on each side', () => {
+    expect(welchInterval([0.9], [0.8, 0.85])).toBeNull();
+    expect(welchInterval([0.9, 0.9], [0.8, 0.8])).toEqual({ difference: 0.09999999999999998, ci95: 0, df: 2 });
   });
 });

@@ -41,3 +41,29 @@ export function pairedInterval(pairs: ReadonlyArray<readonly [number, number]>):
   if (!m) return null;
   return { ...m, significant: m.ci95 === null ? null : Math.abs(m.mean) > m.ci95 };
 }
+
+export interface DifferenceInterval {
+  /** mean(a) − mean(b). */
+  difference: number;
+  /** Half-width of its two-sided 95 % Welch interval (unequal variances, Welch–Satterthwaite df). */
+  ci95: number;
+  df: number;
+}
+
+/**
+ * The difference of two independent means with its Welch t interval: what says whether two
+ * implementations trained to the same accuracy (bench:accuracy), where seeds are not paired.
+ */
+export function welchInterval(a: readonly number[], b: readonly number[]): DifferenceInterval | null {
+  const ma = meanInterval(a);
+  const mb = meanInterval(b);
+  if (!ma || !mb || ma.sd === null || mb.sd === null) return null;
+  const va = ma.sd ** 2 / ma.n;
+  const vb = mb.sd ** 2 / mb.n;
+  const se = Math.sqrt(va + vb);
+  const difference = ma.mean - mb.mean;
+  // both samples constant: the difference is exact
+  if (se === 0) return { difference, ci95: 0, df: ma.n + mb.n - 2 };
+  const df = (va + vb) ** 2 / (va ** 2 / (ma.n - 1) + vb ** 2 / (mb.n - 1));
+  return { difference, ci95: jStat.studentt.inv(0.975, df) * se, df };
+}
