@@ -32,7 +32,7 @@ except Exception as exc:  # torch missing: the bench reports it and goes on
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "training", "models", "fixtures"))
-import train_torch  # noqa: E402,F401  (gives ViT and Mixer their forward passes)
+from train_torch import ema_update  # noqa: E402  (importing it also gives ViT and Mixer their forward passes)
 from make_fixtures import count, models  # noqa: E402
 
 # our blocks.ts: LN_EPSILON (BatchNorm's 1e-5 and momentum 0.1 = Keras 0.9 are PyTorch's defaults)
@@ -94,12 +94,7 @@ def job(name, seed, d, meta):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            with torch.no_grad():
-                for k, v in m.state_dict().items():
-                    if v.dtype.is_floating_point:
-                        ema[k].add_(v - ema[k], alpha=1 - decay)
-                    else:
-                        ema[k].copy_(v)
+            ema_update(ema, m, decay)
             step += 1
     raw = top1(m, d["test_x"], d["test_y"])
     m.load_state_dict(ema)

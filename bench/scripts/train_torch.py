@@ -95,6 +95,16 @@ def mix(x, y, ncls, gen):
     return x, onehot * lam + onehot.flip(0) * (1 - lam)
 
 
+@torch.no_grad()
+def ema_update(ema, model, decay):
+    """timm's ModelEmaV2 over the whole state dict (batch-norm statistics too), as our ema.ts."""
+    for k, v in model.state_dict().items():
+        if v.dtype.is_floating_point:
+            ema[k].mul_(decay).add_(v, alpha=1 - decay)
+        else:
+            ema[k].copy_(v)
+
+
 def job(model_name, data, threads, batch, steps, alpha_kd, tau, lr, wd, ema_decay):
     torch.set_num_threads(threads)
     torch.manual_seed(1)
@@ -126,12 +136,7 @@ def job(model_name, data, threads, batch, steps, alpha_kd, tau, lr, wd, ema_deca
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        with torch.no_grad():
-            for k, v in student.state_dict().items():
-                if v.dtype.is_floating_point:
-                    ema[k].mul_(ema_decay).add_(v, alpha=1 - ema_decay)
-                else:
-                    ema[k].copy_(v)
+        ema_update(ema, student, ema_decay)
         loss.item()
         now = time.perf_counter()
         times.append(now - last)
