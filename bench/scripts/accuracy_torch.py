@@ -7,8 +7,8 @@ What it shares with usibench by construction (read from --data, written by accur
 training and test images and labels (NHWC float32 in [0, 1]), the normalisation, the learning
 rate of every optimiser step (our schedule.ts), the EMA decay (our ema.ts). What it implements
 on its own: the models, initialisation (He normal for convolutions, Glorot uniform for linear
-layers, zero biases, trunc-normal 0.02 for the ViT's class token and position embedding, as our
-builders), batch order (its own shuffle per epoch, last partial batch dropped), the loss
+layers and the patch embedding, zero biases, trunc-normal 0.02 for the ViT's class token and
+position embedding, as our builders), batch order (its own shuffle per epoch, last partial batch dropped), the loss
 (cross-entropy on one-hot targets), torch.optim.AdamW with weight decay off biases, 1-D
 parameters and the ViT's token/position embedding, the EMA of the whole state dict, and the
 evaluation (raw and EMA weights, the better kept, as train.ts keptWeights).
@@ -55,6 +55,10 @@ def build(name, channels, res, seed):
         p = getattr(m, attr, None)
         if isinstance(p, nn.Parameter):
             nn.init.trunc_normal_(p, std=0.02)
+    # token-blocks.ts patchEmbed: the patch embedding is a linear map, initialised as one (Glorot)
+    embed = getattr(m, "embed", None)
+    if isinstance(embed, nn.Conv2d):
+        nn.init.xavier_uniform_(embed.weight)
     return m
 
 
