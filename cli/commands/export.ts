@@ -13,6 +13,7 @@ interface ExportFlags {
   format: string;
   frontierOnly?: boolean;
   dataset?: string;
+  profile?: string;
   device?: string;
   runtime?: string;
   backend?: string;
@@ -38,6 +39,7 @@ export function register(program: Command): void {
     .requiredOption('--format <format>', `one of ${EXPORT_FORMATS.join(', ')}`)
     .option('--frontier-only', 'only the models on the speed/top-1 Pareto front of their protocol')
     .option('--dataset <name>', 'only results on this dataset (e.g. mnist, cifar10)')
+    .option('--profile <name>', 'only results trained with this recipe profile (usi, light, plain)')
     .option('--device <name>', 'only results measured on this device (as stored)')
     .option('--runtime <name>', 'only this runtime: tfjs or onnxruntime')
     .option('--backend <name>', 'only this backend (wasm, cpu, tensorflow, …)')
@@ -53,6 +55,7 @@ export function register(program: Command): void {
       const checked = parseFlags(ExportFilterFlags, { batch: flags.batch, resolution: flags.resolution, training: flags.training });
       const filter: ResultFilter = {
         dataset: flags.dataset,
+        profile: flags.profile,
         device: flags.device,
         runtime: flags.runtime,
         backend: flags.backend,
