@@ -6,17 +6,26 @@ builders by the model tests), with the forward passes of bench/scripts/train_tor
 What it shares with usibench by construction (read from --data, written by accuracy.ts): the
 training and test images and labels (NHWC float32 in [0, 1]), the normalisation, the learning
 rate of every optimiser step (our schedule.ts), the EMA decay (our ema.ts). What it implements
-on its own: the models, initialisation (He normal for convolutions, Glorot uniform for linear
-layers and the patch embedding, zero biases, trunc-normal 0.02 for the ViT's class token and
-position embedding, as our builders), batch order (its own shuffle per epoch, last partial batch dropped), the loss
+on its own: the models, initialisation (as our builders and tfjs' initialisers: He normal for
+convolutions, truncated at 2 sd with no variance correction, as tfjs' heNormal; Glorot uniform for
+linear layers and the patch embedding; zero biases; normal(0, 0.02) truncated at 2 sd for the ViT's
+class token and position embedding), TF 'same' padding for strided convolutions (tfjs pads a
+stride-2 3x3 conv on an even size 0 before and 1 after, PyTorch's padding=1 pads 1 on both sides:
+the kernel would sample other pixels), batch order (its own shuffle per epoch, last partial batch dropped), the loss
 (cross-entropy on one-hot targets), torch.optim.AdamW with weight decay off biases, 1-D
 parameters and the ViT's token/position embedding, the EMA of the whole state dict, and the
 evaluation (raw and EMA weights, the better kept, as train.ts keptWeights).
-Prints one JSON line: {"version", "threads", "rows": [{"model", "seed", "params", "top1", "top1_raw", "top1_ema", "seconds"}]}.
+Runs at torch.set_num_threads(--threads, 2 by default: the 2-core machine's usibench gets both too).
+Known differences left: initial weights come from other random streams (same distributions);
+BatchNorm's running variance is PyTorch's unbiased batch variance where tfjs keeps the biased one
+(a factor 1 + 1/(N·H·W − 1), under 0.04 % at batch 64 on 7x7 maps); float summation order.
+Prints one JSON line: {"version", "threads", "peak_rss_mib", "rows": [{"model", "seed", "params",
+"steps", "top1", "top1_raw", "top1_ema", "seconds"}]}.
 """
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 
@@ -39,12 +48,34 @@ from make_fixtures import count, models  # noqa: E402
 LN_EPSILON = 1e-6
 
 
+def truncated(w, std):
+    """tfjs' truncatedNormal: normal(0, std) redrawn outside 2 sd (PyTorch's a, b are absolute)."""
+    return nn.init.trunc_normal_(w, std=std, a=-2 * std, b=2 * std)
+
+
+def tf_same_padding(conv):
+    """Pads as TensorFlow's 'same' does: total max((ceil(n/s) - 1)s + k - n, 0), the odd pixel after."""
+    k, s = conv.kernel_size, conv.stride
+    conv.padding = (0, 0)
+
+    def pad(_, inputs):
+        x = inputs[0]
+        p = [max((-(-n // st) - 1) * st + kk - n, 0) for n, kk, st in zip(x.shape[2:], k, s)]
+        return (F.pad(x, (p[1] // 2, p[1] - p[1] // 2, p[0] // 2, p[0] - p[0] // 2)),)
+
+    conv.register_forward_pre_hook(pad)
+
+
 def build(name, channels, res, seed):
     torch.manual_seed(seed)
     m = models(channels, res)[name]
     for mod in m.modules():
         if isinstance(mod, nn.Conv2d):
-            nn.init.kaiming_normal_(mod.weight, mode="fan_in", nonlinearity="relu")
+            # blocks.ts convBn: He normal (fan in) = tfjs VarianceScaling(2, fanIn, 'normal'), truncated
+            truncated(mod.weight, (2 / (mod.in_channels // mod.groups * mod.kernel_size[0] * mod.kernel_size[1])) ** 0.5)
+            # make_fixtures' conv_bn pads k // 2, our convBn pads 'same': equal at stride 1, not at 2
+            if max(mod.stride) > 1 and max(mod.kernel_size) > 1 and mod.padding == tuple(kk // 2 for kk in mod.kernel_size):
+                tf_same_padding(mod)
         elif isinstance(mod, nn.Linear):
             nn.init.xavier_uniform_(mod.weight)
         if isinstance(mod, (nn.Conv2d, nn.Linear)) and mod.bias is not None:
@@ -54,7 +85,7 @@ def build(name, channels, res, seed):
     for attr in ("pos", "cls"):
         p = getattr(m, attr, None)
         if isinstance(p, nn.Parameter):
-            nn.init.trunc_normal_(p, std=0.02)
+            truncated(p, 0.02)
     # token-blocks.ts patchEmbed: the patch embedding is a linear map, initialised as one (Glorot)
     embed = getattr(m, "embed", None)
     if isinstance(embed, nn.Conv2d):
@@ -136,7 +167,8 @@ def main():
         for seed in (int(s) for s in a.seeds.split(",")):
             rows.append(job(name, seed, d, meta))
             print(f"torch {name} seed {seed}: top-1 {100 * rows[-1]['top1']:.1f} % in {rows[-1]['seconds']:.0f} s", file=sys.stderr, flush=True)
-    print(json.dumps({"version": torch.__version__, "threads": a.threads, "rows": rows}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"version": torch.__version__, "threads": a.threads, "peak_rss_mib": peak, "rows": rows}))
 
 
 if __name__ == "__main__":
