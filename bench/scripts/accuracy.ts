@@ -148,8 +148,9 @@ const oursStarted = performance.now();
 for (const model of opts.models) {
   for (const seed of seeds) {
     const outDir = path.join(work, `${model}-seed${seed}`);
+    const finished = readResult(outDir); // a rerun with --work reuses finished runs
     const r =
-      readResult(outDir) ??
+      finished ??
       (await trainModel({
         model, dataset: 'mnist', teacher: 'none', epochs: opts.epochs, batchSize: opts.batch, resolution: RESOLUTION, seed, outDir,
         trainLimit: opts.trainLimit, testLimit: opts.testLimit, recipe, quiet: true, backend: opts.backend as BackendName | 'auto' | undefined,
@@ -157,7 +158,7 @@ for (const model of opts.models) {
     ours.set(model, [...(ours.get(model) ?? []), r.top1]);
     oursParams.set(model, r.modelFacts.params);
     backendName = r.backend;
-    tensorsAfterRun.push(tf.memory().numTensors);
+    if (!finished) tensorsAfterRun.push(tf.memory().numTensors);
     process.stderr.write(
       `usibench ${model} seed ${seed}: top-1 ${(100 * r.top1).toFixed(1)} % (raw ${(100 * r.top1Raw).toFixed(1)}, EMA ${(100 * r.top1Ema).toFixed(1)}) in ${r.wallSeconds.toFixed(0)} s\n`,
     );
