@@ -1,17 +1,19 @@
 /**
- * npm run check:site -- --db FILE: the chart on a database a real nightly wrote, in headless
+ * npm run check:site -- --db FILE: the site on a database a real nightly wrote, in headless
  * Chromium, as a user opens it (`usibench serve` on a free port: it builds the site when stale).
- * For the chart's default protocol it prints how many points each view draws and how many gain
- * arrows "Both + gains" has, and says whether "Both + gains" shows every USI point, its baseline
- * and one arrow per backbone. Prints figures and a verdict; exits 1 when the verdict fails.
+ * For every runtime the database holds, it opens each view of the chart (USI, baseline, both with
+ * gains), prints how many points each draws and how many gain arrows "Both + gains" has, then
+ * opens the table page; screenshots go to artifacts/e2e. Says whether each view shows every
+ * backbone and "Both + gains" one arrow per backbone; exits 1 when not.
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Page } from 'playwright-core';
 import { ARROW_STYLES } from '../app/lib/traces.js';
-import { launchChromium, ROOT } from './browser.js';
+import fs from 'node:fs';
+import { ARTIFACTS, launchChromium, ROOT } from './browser.js';
+import { chartState } from './chart.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string' } } });
 if (!values.db) {
@@ -30,25 +32,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** What the chart drew after its newest render: points per variant and the gain arrows. */
-async function drawn(page: Page, after: number) {
-  await page.waitForFunction((n) => {
-    const el = document.querySelector('[data-testid="chart"]');
-    return el?.getAttribute('data-state') === 'ready' && Number(el.getAttribute('data-renders')) > n;
-  }, after, { timeout: 60_000 });
-  return page.evaluate((arrowNames) => {
-    const el = document.querySelector('[data-testid="chart"]')!;
-    const points = JSON.parse(el.getAttribute('data-points')!) as Array<{ model: string; variant: string }>;
-    const gd = el.querySelector('.js-plotly-plot') as unknown as { data: Array<{ name: string; x: unknown[] }> };
-    // arrows are [baseline, usi, gap] segments
-    const arrows = gd.data.filter((t) => arrowNames.includes(t.name)).reduce((a, t) => a + t.x.length / 3, 0);
-    return {
-      renders: Number(el.getAttribute('data-renders')),
-      usi: points.filter((p) => p.variant === 'usi').map((p) => p.model),
-      baseline: points.filter((p) => p.variant === 'baseline').map((p) => p.model),
-      arrows,
-    };
-  }, Object.values(ARROW_STYLES).map((s) => s.name));
+/** Points per variant and gain arrows (a trace of [baseline, usi, gap] segments) of a chart state. */
+function counts(state: Awaited<ReturnType<typeof chartState>>) {
+  const arrowNames = Object.values(ARROW_STYLES).map((a) => a.name);
+  return {
+    usi: state.points.filter((p) => p.variant === 'usi').map((p) => p.model),
+    baseline: state.points.filter((p) => p.variant === 'baseline').map((p) => p.model),
+    arrows: state.traces.filter((t) => arrowNames.includes(t.name)).reduce((a, t) => a + t.x.length / 3, 0),
+    bars: state.drawnBars.top1,
+  };
 }
 
 const port = await freePort();
@@ -64,23 +56,47 @@ try {
     if (Date.now() - t > 600_000) throw new Error('the site did not answer within 10 minutes');
     await new Promise((r) => setTimeout(r, 1000));
   }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-  await page.goto(url);
-  const usi = await drawn(page, 0);
-  await page.click('button[name="variant"][value="both"]');
-  await page.waitForURL(/variant=both/);
-  const both = await drawn(page, usi.renders);
-  const selection = new URL(page.url()).searchParams;
-  const selectors = await page.evaluate(() => [...document.querySelectorAll('select')].map((s) => `${s.name}=${s.value}`).join(' '));
-  await browser.close();
-  const models = [...new Set(both.usi)];
-  const ok = both.usi.length === usi.usi.length && both.baseline.length === usi.usi.length && both.arrows === models.length;
+  let ok = true;
   console.log(`check:site on ${db}`);
-  console.log(`  protocol (the default view): ${selectors} (URL ${selection.toString()})`);
-  console.log(`  USI view: ${usi.usi.length} points (${usi.usi.join(', ')})`);
-  console.log(`  Both + gains: ${both.usi.length} USI + ${both.baseline.length} baseline = ${both.usi.length + both.baseline.length} points, ${both.arrows} arrows for ${models.length} backbones`);
-  console.log(`  ${ok ? 'ok' : 'NOT ok'}: Both + gains shows twice the USI view's points and one arrow per backbone`);
+  // every runtime the database holds, each in every view: USI, baseline, both with gains
+  await page.goto(url);
+  const runtimes = await page.evaluate(() => [...document.querySelectorAll('select[name="runtime"] option')].map((o) => (o as HTMLOptionElement).value));
+  for (const runtime of runtimes) {
+    await page.goto(url);
+    let state = await chartState(page);
+    if ((await page.inputValue('select[name="runtime"]')) !== runtime) {
+      await page.selectOption('select[name="runtime"]', runtime);
+      state = await chartState(page, state.renders);
+    }
+    const views: Record<string, ReturnType<typeof counts>> = {};
+    for (const variant of ['usi', 'baseline', 'both'] as const) {
+      if (variant !== 'usi') {
+        await page.click(`button[name="variant"][value="${variant}"]`);
+        await page.waitForURL(new RegExp(`variant=${variant}`));
+        state = await chartState(page, state.renders);
+      }
+      views[variant] = counts(state);
+      await page.screenshot({ path: path.join(ARTIFACTS, `check-site-${runtime}-${variant}.png`) });
+    }
+    const selectors = await page.evaluate(() => [...document.querySelectorAll('select')].map((s) => `${s.name}=${s.value}`).join(' '));
+    const { usi, baseline, both } = views;
+    const models = new Set(both.usi).size;
+    const fine = baseline.baseline.length === usi.usi.length && both.usi.length === usi.usi.length && both.baseline.length === usi.usi.length && both.arrows === models;
+    ok &&= fine;
+    console.log(`  ${selectors}`);
+    console.log(`    USI view: ${usi.usi.length} points (${usi.usi.join(', ')}), ${usi.bars} top-1 error bars drawn`);
+    console.log(`    Baseline view: ${baseline.baseline.length} points (${baseline.baseline.join(', ')})`);
+    console.log(`    Both + gains: ${both.usi.length} USI + ${both.baseline.length} baseline = ${both.usi.length + both.baseline.length} points, ${both.arrows} arrows for ${models} backbones`);
+    console.log(`    ${fine ? 'ok' : 'NOT ok'}: every backbone in each view, Both + gains twice the USI view's points with one arrow per backbone`);
+  }
+  await page.goto(`http://127.0.0.1:${port}/table`);
+  const tableRows = await page.locator('table tbody tr').count();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'check-site-table.png'), fullPage: true });
+  console.log(`  table page: ${tableRows} rows; screenshots in ${ARTIFACTS}`);
+  await browser.close();
   process.exitCode = ok ? 0 : 1;
 } finally {
   stop();

@@ -10,51 +10,13 @@ import { frontStepLine } from '../app/lib/front.js';
 import { ARROW_STYLES, FRONT_TRACE } from '../app/lib/traces.js';
 import { meanInterval } from '../db/intervals.js';
 import { ARTIFACTS, launchChromium } from './browser.js';
+import { chartState } from './chart.js';
 import './context.js';
 import { FRONT_ORT_USI, FRONT_TFJS_USI, OVERLAPPING_MODEL, REGRESSED_MODEL, SEEDS, SPECIAL_MODEL } from './fixture.js';
 
 const base = inject('fixtureUrl');
 let browser: Browser;
 let page: Page;
-
-interface PlottedPoint {
-  model: string;
-  variant: string;
-  x: number;
-  y: number;
-}
-
-/** Waits for a Plotly render newer than `after`, then reads what the chart plotted. */
-async function chartState(p: Page, after = 0) {
-  await p.waitForFunction((n) => {
-    const el = document.querySelector('[data-testid="chart"]');
-    return el?.getAttribute('data-state') === 'ready' && Number(el.getAttribute('data-renders')) > n;
-  }, after);
-  return p.evaluate(() => {
-    const el = document.querySelector('[data-testid="chart"]')!;
-    type Trace = {
-      name: string;
-      mode: string;
-      x: Array<number | null>;
-      y: Array<number | null>;
-      text?: string[];
-      customdata?: string[][];
-      opacity?: number;
-      line?: { dash?: string };
-      error_x?: { array: number[] };
-      error_y?: { array: number[] };
-    };
-    const gd = el.querySelector('.js-plotly-plot') as unknown as { data: Trace[] };
-    return {
-      renders: Number(el.getAttribute('data-renders')),
-      points: JSON.parse(el.getAttribute('data-points')!) as PlottedPoint[],
-      front: JSON.parse(el.getAttribute('data-front')!) as Array<{ model: string; x: number; y: number }>,
-      traces: gd.data.map((t) => ({ name: t.name, mode: t.mode, x: t.x, y: t.y, text: t.text, customdata: t.customdata, opacity: t.opacity, line: t.line, errorX: t.error_x?.array, errorY: t.error_y?.array })),
-      // the bars Plotly drew: a path per point with an interval
-      drawnBars: { top1: el.querySelectorAll('g.errorbar path.yerror').length, speed: el.querySelectorAll('g.errorbar path.xerror').length },
-    };
-  });
-}
 
 /** The top-1 half-width the chart must draw for a mode of the multi-seed model, a fraction as the y axis holds them. */
 function overlappingCi(mode: 'usi' | 'baseline'): number {

@@ -13,16 +13,15 @@
  *   --profiles usi,light,plain  --seeds 2  --train-limit 2048  --test-limit 1000  --epochs 2
  *   --batch 64  --backend native  --data DIR (CIFAR-10 ImageFolder root)  --work DIR
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseFlags, wholeNumberFlag } from '../../common/validate.js';
 import { meanInterval, type MeanInterval } from '../../db/intervals.js';
 import { PROFILE_NAMES, type ProfileName } from '../../training/recipe/profiles.js';
 import { readResult, trainModel } from '../../training/train.js';
+import { cifarTreeCandidates, findCifarTree } from './cifar-tree.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: raw } = parseArgs({
   options: {
     datasets: { type: 'string', default: 'mnist,cifar10' },
@@ -39,35 +38,33 @@ const { values: raw } = parseArgs({
   },
 });
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-const whole = (min: number) => z.coerce.number().int().min(min);
-const parsed = z
-  .object({
-    datasets: z.array(z.enum(['mnist', 'cifar10'])).min(1),
-    models: z.array(z.string().min(1)).min(1),
-    profiles: z.array(z.enum(PROFILE_NAMES)).min(1),
-    seeds: whole(1),
-    trainLimit: whole(2),
-    testLimit: whole(1),
-    epochs: whole(1),
-    batch: whole(2),
-  })
-  .safeParse({
+const Flags = z.object({
+  datasets: z.array(z.enum(['mnist', 'cifar10'], { error: 'takes mnist and/or cifar10' })).min(1),
+  models: z.array(z.string().min(1)).min(1, { error: 'must name at least one model' }),
+  profiles: z.array(z.enum(PROFILE_NAMES, { error: `takes ${PROFILE_NAMES.join(', ')}` })).min(1),
+  seeds: wholeNumberFlag(1),
+  trainLimit: wholeNumberFlag(2),
+  testLimit: wholeNumberFlag(1),
+  epochs: wholeNumberFlag(1),
+  batch: wholeNumberFlag(2),
+});
+let opts: z.infer<typeof Flags>;
+try {
+  opts = parseFlags(Flags, {
     datasets: list(raw.datasets), models: list(raw.models), profiles: list(raw.profiles), seeds: raw.seeds,
     trainLimit: raw['train-limit'], testLimit: raw['test-limit'], epochs: raw.epochs, batch: raw.batch,
   });
-if (!parsed.success) {
-  const issue = parsed.error.issues[0];
-  console.error(`bench:profiles: --${String(issue.path[0])}: ${issue.message}`);
+} catch (err) {
+  console.error(`bench:profiles: ${(err as Error).message}`);
   process.exit(2);
 }
-const opts = parsed.data;
 
 /** The dataset spec and resolution: MNIST is embedded; CIFAR-10 is the JPEG tree (ImageFolder). */
 function datasetSpec(name: 'mnist' | 'cifar10'): { spec: string; resolution: number } {
   if (name === 'mnist') return { spec: 'mnist', resolution: 28 };
-  const candidates = raw.data ? [raw.data] : ['/tmp/datasets/cifar10', path.resolve(here, '../../../shared/datasets/cifar10')];
-  for (const dir of candidates) if (fs.existsSync(path.join(dir, 'train'))) return { spec: `imagefolder:${path.resolve(dir)}`, resolution: 32 };
-  console.error(`bench:profiles: no CIFAR-10 ImageFolder tree at ${candidates.join(' or ')}; extract ../shared/datasets/cifar10-jpeg.tar.gz into /tmp/datasets or give --data`);
+  const tree = findCifarTree(raw.data);
+  if (tree) return { spec: `imagefolder:${tree}`, resolution: 32 };
+  console.error(`bench:profiles: no CIFAR-10 ImageFolder tree at ${cifarTreeCandidates(raw.data).join(' or ')}; extract ../shared/datasets/cifar10-jpeg.tar.gz into /tmp/datasets or give --data`);
   process.exit(2);
 }
 

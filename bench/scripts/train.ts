@@ -29,6 +29,7 @@ import { usiLoss } from '../../training/recipe/kd-loss.js';
 import { resolveRecipe } from '../../training/recipe/recipe.js';
 import { defaultTeacherModel } from '../../training/teacher.js';
 import { trainModel, type StepTiming } from '../../training/train.js';
+import { findCifarTree } from './cifar-tree.js';
 
 const PHASES = ['data', 'augment', 'teacher', 'step', 'ema', 'other'] as const;
 const { values: opts } = parseArgs({
@@ -56,8 +57,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The dataset spec: an ImageFolder CIFAR-10 tree when one is found, else the embedded MNIST. */
 function datasetSpec(): string {
-  const candidates = opts.data ? [opts.data] : ['/tmp/datasets/cifar10', path.resolve(here, '../../../shared/datasets/cifar10')];
-  for (const dir of candidates) if (fs.existsSync(path.join(dir, 'train'))) return `imagefolder:${path.resolve(dir)}`;
+  const tree = findCifarTree(opts.data);
+  if (tree) return `imagefolder:${tree}`;
   if (opts.data) {
     console.error(`bench:train: ${opts.data} has no train/ folder; give the root of an ImageFolder tree`);
     process.exit(2);
