@@ -10,7 +10,7 @@ import { cpuInfo } from '../common/environment.js';
 import { z } from 'zod';
 import { UsageError, errorMessage } from '../common/errors.js';
 import { parseOrUsage, wholeNumber } from '../common/validate.js';
-import { initBackend } from '../engine/index.js';
+import { initBackend } from '../common/engine.js';
 import { loadModelDir } from '../training/model-io.js';
 import { createModel, findModelEntry, getModelEntry } from '../training/models/index.js';
 import { countCost } from './cost.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerPool } from '../engine/workers.js';
+import { WorkerPool } from '../common/engine.js';
 import { interleavedScaling, interleavedSchedule, type PhaseTiming } from './interleave.js';
 import type { PhasedJob, PhasedResult } from './scripts/engine-job.js';
 

@@ -7,7 +7,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuInfo, packageVersion } from '@usibench/engine';
 import type { EnvironmentFacts } from '../db/record.js';
+
+// The engine describes the machine its backends compute on; the stored environment says the same.
+export { cpuInfo, packageVersion, type CpuInfo } from '@usibench/engine';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -30,31 +34,8 @@ export function gitCommit(): string {
   return cachedCommit;
 }
 
-export interface CpuInfo {
-  model: string;
-  /** Logical cores this process may use. */
-  cores: number;
-}
-
-export function cpuInfo(): CpuInfo {
-  const cpus = os.cpus();
-  return {
-    model: cpus[0]?.model.trim() ?? 'unknown CPU',
-    cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
-  };
-}
-
 export function hostName(): string {
   return os.hostname();
-}
-
-/** The installed version of a package, or null when it is not installed. */
-export function packageVersion(name: string): string | null {
-  try {
-    return (require(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return null;
-  }
 }
 
 function usibenchVersion(): string {
@@ -68,7 +49,7 @@ function usibenchVersion(): string {
 /** Versions of node, usibench and the numeric packages, for the protocol record. */
 export function softwareVersions(extra: string[] = []): Record<string, string> {
   const versions: Record<string, string> = { node: process.versions.node, usibench: usibenchVersion() };
-  for (const name of ['@tensorflow/tfjs-core', ...extra]) {
+  for (const name of ['@tensorflow/tfjs-core', '@usibench/engine', ...extra]) {
     const v = packageVersion(name);
     if (v) versions[name] = v;
   }

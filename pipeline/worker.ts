@@ -11,7 +11,7 @@ import { benchmarkModel } from '../bench/index.js';
 import { currentAllocation } from '../common/allocation.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { errorMessage } from '../common/errors.js';
-import type { BackendName } from '../engine/index.js';
+import type { BackendName } from '../common/engine.js';
 import { ensureTeacher } from '../training/teacher.js';
 import { trainModel } from '../training/train.js';
 import type { BenchInputs, PlannedJob, TeacherInputs, TrainInputs } from './plan.js';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../engine/index.js';
+import { initBackend } from '../common/engine.js';
 import { trainModel } from './train.js';
 
 const SYNC_READS = ['dataSync', 'arraySync', 'bufferSync'] as const;

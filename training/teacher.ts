@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../common/errors.js';
-import type { BackendName } from '../engine/index.js';
+import type { BackendName } from '../common/engine.js';
 import type { Dataset, DatasetInfo } from './data/index.js';
 import { cacheRoot } from './data/download.js';
 import { evaluate, normalizeImages } from './evaluate.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainingRunSchema } from '../db/record.js';
-import { initBackend } from '../engine/index.js';
+import { initBackend } from '../common/engine.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { openDataset } from './data/index.js';
 import { loadModelDir, saveModelDir } from './model-io.js';

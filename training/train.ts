@@ -15,7 +15,7 @@ import { parseOrUsage, wholeNumber } from '../common/validate.js';
 import { TrainingRunSchema, type TrainingRun } from '../db/record.js';
 import { createProgress, type Progress } from '../common/progress.js';
 import { Rng } from '../common/rng.js';
-import { initBackend, type BackendName } from '../engine/index.js';
+import { initBackend, type BackendName } from '../common/engine.js';
 import { augmentBatch } from './augment/index.js';
 import { loadCheckpoint, saveCheckpoint, type CurvePoint, type EvalPair } from './checkpoint.js';
 import { openDataset } from './data/index.js';
@@ -43,7 +43,7 @@ export interface TrainOptions {
   testLimit?: number;
   recipe?: Partial<Recipe>;
   quiet?: boolean;
-  /** tfjs backend (engine/index.ts); default: env USIBENCH_BACKEND, else the best available. */
+  /** tfjs backend (@usibench/engine); default: env USIBENCH_BACKEND, else the best available. */
   backend?: BackendName | 'auto';
   /** For --teacher auto: the roster model to train as teacher (default: see teacher.ts) and its epochs (default 2 × epochs). */
   teacherModel?: string;

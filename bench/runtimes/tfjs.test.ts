@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import { createModel } from '../../training/models/index.js';
 import { tfjsRuntime } from './tfjs.js';
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../common/rng.js';
 import { cpuInfo } from '../../common/environment.js';
-import { initBackend, type BackendName } from '../../engine/index.js';
+import { initBackend, type BackendName } from '../../common/engine.js';
 import { randomInput, type PreparedModel, type Runtime } from './types.js';
 
 export async function tfjsRuntime(model: tf.LayersModel, backend?: string): Promise<Runtime> {

@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseFlags, wholeNumberFlag } from '../../common/validate.js';
-import { BACKEND_ORDER, type BackendName } from '../../engine/types.js';
+import { BACKEND_ORDER, type BackendName } from '../../common/engine.js';
 import { openDataset } from '../../training/data/index.js';
 import { getModelEntry } from '../../training/models/index.js';
 import { emaDecayFor } from '../../training/recipe/ema.js';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../common/rng.js';
-import { currentBackendInfo } from '../../engine/index.js';
+import { currentBackendInfo } from '../../common/engine.js';
 import { createModel } from '../../training/models/index.js';
 import type { PhaseTiming } from '../interleave.js';
 

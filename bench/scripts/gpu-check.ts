@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { availableBackends, initBackend, type BackendName } from '../../engine/index.js';
+import { availableBackends, initBackend, type BackendName } from '../../common/engine.js';
 import { createModel } from '../../training/models/index.js';
 import { trainModel } from '../../training/train.js';
 import { benchmarkModel } from '../index.js';

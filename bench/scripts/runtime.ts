@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import { createModel } from '../../training/models/index.js';
 import { timeInference } from '../harness.js';
 import { modelToOnnx } from '../onnx/export.js';

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '../../common/rng.js';
-import { availableBackends, initBackend, type BackendName } from '../../engine/index.js';
+import { availableBackends, initBackend, type BackendName } from '../../common/engine.js';
 import { openDataset } from '../../training/data/index.js';
 import { saveModelDir } from '../../training/model-io.js';
 import { createModel, trainableParams } from '../../training/models/index.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
 import { isUsageError } from '../../common/errors.js';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import { formatParams, formatTable, modelRows } from './models.js';
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import { createModel, getModelEntry, listModels, trainableParams, type Family } from '../../training/models/index.js';
 
 export const PARAMS_CHANNELS = 3;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
 import { numberFlag, parseFlags, wholeNumberFlag } from '../../common/validate.js';
-import type { BackendName } from '../../engine/index.js';
+import type { BackendName } from '../../common/engine.js';
 import { PROFILE_NAMES, RECIPE_PROFILES } from '../../training/recipe/profiles.js';
 import type { Recipe } from '../../training/recipe/recipe.js';
 import type { TrainingRun } from '../../db/record.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import { foldBatchNorm } from './fold-bn.js';
 import { createModel } from './index.js';
 

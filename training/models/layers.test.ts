@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import reference from './fixtures/layers.json' with { type: 'json' };
 import { createModel } from './index.js';
 import { Affine, ChannelScale, ClassToken, HardSigmoid, HardSwish, LayerNorm, PositionEmbedding, SelectToken, SelfAttention } from './layers.js';

@@ -1,5 +1,5 @@
 import { beforeAll, it } from 'vitest';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import { expect224 } from './check-224.js';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isUsageError } from '../../common/errors.js';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import params from './fixtures/params.json' with { type: 'json' };
 import { FAMILIES, createModel, getModelEntry, listModels, trainableParams } from './index.js';
 

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { initBackend } from '../../engine/index.js';
+import { initBackend } from '../../common/engine.js';
 import { getModelEntry, listModels, type Family } from './index.js';
 import { expectEachTrains } from './train-check.js';
 
