@@ -14,7 +14,7 @@ if (!process.env.USIBENCH_NATIVE_REBUILD && fs.existsSync(built)) {
   const sources = ['binding.gyp', 'build.js', 'ops.json', ...fs.readdirSync(path.join(__dirname, 'src')).map((f) => path.join('src', f))];
   const newest = Math.max(...sources.map((f) => fs.statSync(path.join(__dirname, f)).mtimeMs));
   if (fs.statSync(built).mtimeMs > newest) {
-    console.log('usibench-native: build is up to date');
+    console.log('@usibench/engine-native: build is up to date');
     process.exit(0);
   }
 }
@@ -29,5 +29,5 @@ if (!process.env.npm_config_nodedir && fs.existsSync(path.join(prefix, 'include'
 }
 const cmd = gyp ? process.execPath : 'node-gyp';
 const r = spawnSync(cmd, gyp ? [gyp, ...args] : args, { cwd: __dirname, stdio: 'inherit', shell: !gyp && process.platform === 'win32' });
-if (r.error) console.error(`usibench-native: could not run node-gyp: ${r.error.message}`);
+if (r.error) console.error(`@usibench/engine-native: could not run node-gyp: ${r.error.message}`);
 process.exit(r.status ?? 1);

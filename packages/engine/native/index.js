@@ -1,6 +1,6 @@
 'use strict';
 // Loads the compiled addon. Throws when it was not built (no compiler or BLAS at install time);
-// engine/native-backend.ts catches that and reports the backend as unavailable.
+// src/native/addon.ts catches that and the native backend reports itself unavailable.
 const fs = require('node:fs');
 const path = require('node:path');
 
