@@ -1,7 +1,7 @@
 // 3x3 stride-1 convolutions by Winograd's minimal filtering, F(4x4, 3x3) (Lavin & Gray, 2016): each
 // 6x6 input tile and 3x3 filter are transformed so that a 4x4 output tile costs 36 multiply-adds
 // per channel pair instead of 144, and the convolution becomes 36 independent GEMMs (one per tile
-// position) that BLAS runs. The same algorithm as the wasm backend's engine/kernels/simd/winograd.c;
+// position) that BLAS runs. The same algorithm as the wasm backend's src/wasm/simd/winograd.c;
 // here the GEMMs are OpenBLAS's and the transforms are loops over channels that the compiler
 // vectorises. Tiles go in blocks, one block per thread at a time, so that a block's transformed
 // input and products stay in that core's cache between the three steps.

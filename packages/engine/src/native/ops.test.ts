@@ -29,6 +29,13 @@ describe('op codes', () => {
     expect(Object.values(BinOp)).toEqual(Object.values(BinOp).map((_, i) => i));
   });
 
+  it('the addon package carries the engine version (one version for the package and its addon)', () => {
+    const engine = JSON.parse(read('package.json')) as { version: string };
+    const addon = JSON.parse(read('native/package.json')) as { version: string };
+    expect(addon.version).toBe(engine.version);
+    expect(renderHeader()).toContain(`#define USN_VERSION "${engine.version}"`);
+  });
+
   it.skipIf(!process.env.USIBENCH_REQUIRE_NATIVE)('the addon is built where USIBENCH_REQUIRE_NATIVE is set (CI: the native tests must not skip)', () => {
     expect(reg.reason).toBeNull();
   });
