@@ -27,10 +27,6 @@ export function registerUsibenchKernels(tfjs: typeof tf): void {
   enableFusedBatchNormTraining();
 }
 
-export function isRegistered(): boolean {
-  return registered;
-}
-
 export function assertRegistered(): void {
   if (!registered) throw new Error('call registerUsibenchKernels(tf) before choosing a backend: without it the wasm and native backends cannot train');
 }

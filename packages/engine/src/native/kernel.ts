@@ -48,6 +48,7 @@ export function nativeOr(fallback: tf.KernelFunc, body: NativeKernel): tf.Kernel
 
 /** Storage of a float32 tensor (null for any other dtype's). */
 export function values(backend: MathBackendCPU, t: TensorInfo): Float32Array | null {
+  if (t.dtype !== 'float32') return null;
   const v = backend.data.get(t.dataId).values;
   return v instanceof Float32Array ? v : null;
 }
@@ -59,12 +60,16 @@ export function typed(backend: MathBackendCPU, t: TensorInfo): Typed | null {
   return v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array ? v : null;
 }
 
-export const isF32 = (t: TensorInfo | undefined): t is TensorInfo => t != null && t.dtype === 'float32';
-
 /** A float32 input's storage, or null when it is absent, of another dtype or empty. */
 export function f32(backend: MathBackendCPU, t: TensorInfo | undefined): Float32Array | null {
-  const v = isF32(t) ? values(backend, t) : null;
+  const v = t ? values(backend, t) : null;
   return v && v.length > 0 ? v : null;
+}
+
+/** The inputs of a variadic kernel (AddN, Concat) and their float32 storage (null where not float32). */
+export function listInputs(backend: MathBackendCPU, inputs: Inputs) {
+  const ts = inputs as unknown as TensorInfo[];
+  return { ts, vs: ts.map((t) => values(backend, t)) };
 }
 
 export const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

@@ -2,8 +2,9 @@
  * Batch norm: the inference kernel (FusedBatchNorm), and the kernels of our own that training
  * runs on native (the gradient in one pass, and the training-mode pair of ../../batchnorm-train.ts).
  */
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
-import { isF32, sizeOf, values, type KernelTable, type NativeKernel, type TensorInfo } from '../kernel.js';
+import { sizeOf, values, type KernelTable, type NativeKernel, type TensorInfo } from '../kernel.js';
 import { alloc } from '../storage.js';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from '../../batchnorm-train.js';
 
@@ -17,11 +18,11 @@ function batchNorm(a: NativeAddon): NativeKernel {
     const perChannel = (t: TensorInfo | undefined) => {
       if (!t) return null;
       const n = sizeOf(t.shape);
-      const v = isF32(t) ? values(backend, t) : null;
+      const v = values(backend, t);
       // Only [C] or a single value broadcast the same way as over the last axis.
       return v && (n === 1 || (n === C && t.shape[t.shape.length - 1] === C)) ? v : false;
     };
-    const xv = isF32(x) ? values(backend, x) : null;
+    const xv = values(backend, x);
     const mv = perChannel(mean), vv = perChannel(variance), ov = perChannel(offset), sv = perChannel(scale);
     if (!xv || !mv || !vv || ov === false || sv === false || xv.length === 0 || !C) return null;
     const y = alloc(xv.length);
@@ -39,7 +40,7 @@ export function batchNormKernels(a: NativeAddon): KernelTable {
  * they check first: no cpu kernel stands behind them.
  */
 export function batchNormTrainingKernels(a: NativeAddon): KernelTable {
-  const opt = (backend: Parameters<NativeKernel>[0], t: TensorInfo | undefined) => (t ? values(backend, t)! : null);
+  const opt = (backend: MathBackendCPU, t: TensorInfo | undefined) => (t ? values(backend, t)! : null);
   return {
     [BN_GRAD_KERNEL]: (backend, { x, dy, mean, variance, scale }, at) => {
       const C = x.shape[x.shape.length - 1];

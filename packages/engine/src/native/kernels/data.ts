@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 import { CmpOpByTfjs, FillModeByTfjs } from '../ops.js';
-import { aroundAxis, broadcastStrides, contiguousStrides, isF32, sizeOf, typed, values, type KernelTable, type TensorInfo } from '../kernel.js';
+import { aroundAxis, broadcastStrides, contiguousStrides, sizeOf, typed, values, type KernelTable, type TensorInfo } from '../kernel.js';
 import { DTYPE_ARRAY, alloc, allocOf, type PlainDtype } from '../storage.js';
 
 export function dataKernels(a: NativeAddon): KernelTable {
@@ -127,7 +127,7 @@ export function dataKernels(a: NativeAddon): KernelTable {
   };
 
   table.Cumsum = (backend, { x }, at) => {
-    const xv = isF32(x) ? values(backend, x) : null;
+    const xv = values(backend, x);
     if (!xv || xv.length === 0 || x.shape.length === 0) return null;
     const axis = tf.util.parseAxisParam(at.axis as number, x.shape)[0];
     const { outer, inner } = aroundAxis(x.shape, axis);
@@ -137,7 +137,7 @@ export function dataKernels(a: NativeAddon): KernelTable {
   };
 
   table.UnsortedSegmentSum = (backend, { x, segmentIds }, at) => {
-    const xv = isF32(x) ? values(backend, x) : null, iv = typed(backend, segmentIds);
+    const xv = values(backend, x), iv = typed(backend, segmentIds);
     const segments = Number(at.numSegments);
     if (!xv || !(iv instanceof Int32Array) || iv.length === 0 || xv.length % iv.length !== 0 || !(segments >= 0)) return null;
     const shape = [segments, ...x.shape.slice(segmentIds.shape.length)];
@@ -149,7 +149,7 @@ export function dataKernels(a: NativeAddon): KernelTable {
   };
 
   table.CropAndResize = (backend, { image, boxes, boxInd }, at) => {
-    const iv = isF32(image) ? values(backend, image) : null, bv = isF32(boxes) ? values(backend, boxes) : null, ind = typed(backend, boxInd);
+    const iv = values(backend, image), bv = values(backend, boxes), ind = typed(backend, boxInd);
     const [ch, cw] = at.cropSize as [number, number];
     const method = at.method as string;
     if (!iv || !bv || !(ind instanceof Int32Array) || (method !== 'bilinear' && method !== 'nearest') || iv.length === 0) return null;
@@ -164,7 +164,7 @@ export function dataKernels(a: NativeAddon): KernelTable {
 
   const fillModes = new Map(FillModeByTfjs.map(({ tfjs, code }) => [tfjs, code]));
   table.Transform = (backend, { image, transforms }, at) => {
-    const iv = isF32(image) ? values(backend, image) : null, tv = isF32(transforms) ? values(backend, transforms) : null;
+    const iv = values(backend, image), tv = values(backend, transforms);
     const mode = fillModes.get((at.fillMode as string | undefined) ?? 'constant');
     const interp = at.interpolation as string;
     if (!iv || !tv || mode === undefined || (interp !== 'bilinear' && interp !== 'nearest') || iv.length === 0) return null;

@@ -1,15 +1,13 @@
 /** Elementwise arithmetic: binary ops with broadcasting, AddN, and unary ops, by the codes of ops.json. */
 import * as tf from '@tensorflow/tfjs';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
 import { BinOp, BinOpByTfjs, UnOpByTfjs, type UnOp } from '../ops.js';
-import { broadcastStrides, f32, isF32, sizeOf, values, type Inputs, type KernelTable, type NativeKernel, type TensorInfo } from '../kernel.js';
+import { broadcastStrides, f32, listInputs, sizeOf, values, type KernelTable, type NativeKernel } from '../kernel.js';
 import { alloc } from '../storage.js';
 
 /** out = a op b, broadcast numpy-style; inputs a and b, as tfjs's binary kernels take them. */
 export function binary(op: BinOp, a: NativeAddon): NativeKernel {
   return (backend, { a: A, b: B }) => {
-    if (!isF32(A) || !isF32(B)) return null;
     const av = values(backend, A), bv = values(backend, B);
     if (!av || !bv) return null;
     const shape = tf.broadcast_util.assertAndGetBroadcastShape(A.shape, B.shape);
@@ -19,12 +17,6 @@ export function binary(op: BinOp, a: NativeAddon): NativeKernel {
     if (!a.binary(op, av, broadcastStrides(A.shape, shape), bv, broadcastStrides(B.shape, shape), out, shape)) return null;
     return backend.makeTensorInfo(shape, 'float32', out);
   };
-}
-
-/** The inputs of a variadic kernel (AddN, Concat) and their float32 storage (null where not float32). */
-export function listInputs(backend: MathBackendCPU, inputs: Inputs) {
-  const ts = inputs as unknown as TensorInfo[];
-  return { ts, vs: ts.map((t) => (isF32(t) ? values(backend, t) : null)) };
 }
 
 function addN(a: NativeAddon): NativeKernel {

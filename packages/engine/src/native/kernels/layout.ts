@@ -1,17 +1,16 @@
 /** Kernels that move elements without arithmetic: Tile, Transpose, SplitV and Concat. */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from '../addon.js';
-import { aroundAxis, contiguousStrides, f32, sizeOf, typed, type KernelTable, type NativeKernel } from '../kernel.js';
+import { aroundAxis, contiguousStrides, f32, listInputs, sizeOf, typed, values, type KernelTable, type NativeKernel } from '../kernel.js';
 import { alloc, allocOf, type PlainDtype } from '../storage.js';
-import { listInputs } from './elementwise.js';
 
 function tile(a: NativeAddon): NativeKernel {
   return (backend, { x }, at) => {
     const reps = at.reps as number[];
     if (x.shape.length === 0 || reps.length !== x.shape.length) return null;
     const shape = x.shape.map((d, i) => d * reps[i]);
-    const xv = x.dtype === 'float32' ? typed(backend, x) : null;
-    if (xv instanceof Float32Array) {
+    const xv = values(backend, x);
+    if (xv) {
       const out = alloc(sizeOf(shape));
       if (!a.tile(xv, x.shape, reps, out)) return null;
       return backend.makeTensorInfo(shape, 'float32', out);
